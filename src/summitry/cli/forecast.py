@@ -1,0 +1,149 @@
+"""``summitry forecast``: the expected-utility forecast of a scenario, as a table or JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from summitry.cli.app import app, console, err_console, fail
+from summitry.engines.eum_options import PRESETS
+from summitry.forecast import Forecast, forecast
+from summitry.sampling import MAX_SAMPLES
+from summitry.scenario import ScenarioError, load
+
+DEFAULT_SCENARIO = "dprk-2025"
+PROGRESS_FROM = 20_000
+"""Show a progress bar from this many samples on (smaller runs finish in a blink)."""
+
+
+@app.command("forecast")
+def forecast_command(
+    scenario: Annotated[
+        str, typer.Argument(help="A bundled scenario name or a path to a scenario file.")
+    ] = DEFAULT_SCENARIO,
+    samples: Annotated[
+        int, typer.Option(min=1, max=MAX_SAMPLES, help="Monte Carlo draws of the inputs.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed.")] = 0,
+    rounds: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Bargaining rounds (default: scenario).")
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(help=f"Expected-utility preset: {', '.join(PRESETS)} (default: scenario)."),
+    ] = None,
+    point: Annotated[
+        bool, typer.Option("--point", help="One run on every input's central value.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Show who proposed what to whom in the first sample.")
+    ] = False,
+) -> None:
+    """Forecast where each issue of SCENARIO settles (expected-utility model)."""
+    if variant is not None and variant not in PRESETS:
+        fail(f"--variant: unknown preset {variant!r}; choose one of {', '.join(PRESETS)}")
+    try:
+        sc = load(scenario)
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    n = 1 if point else samples
+    try:
+        if as_json or n < PROGRESS_FROM:
+            fc = forecast(sc, n, seed, variant=variant, rounds=rounds, point=point)
+        else:
+            with _progress() as bar:
+                task = bar.add_task("sampling", total=n)
+                fc = forecast(
+                    sc, n, seed, variant=variant, rounds=rounds, point=point,
+                    progress=lambda k: bar.advance(task, k),
+                )
+    except ValueError as err:
+        fail(str(err))
+    if as_json:
+        data = fc.to_dict()
+        if trace:
+            data["trace"] = _trace_records(fc)
+        console.print_json(json.dumps(data))
+        return
+    _print_forecast(fc)
+    if trace:
+        _print_trace(fc)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def _print_forecast(fc: Forecast) -> None:
+    sc = fc.scenario
+    what = "central values" if fc.point else f"{fc.samples:,} samples, seed {fc.seed}"
+    table = Table(
+        title=f"{sc.title}\nexpected-utility forecast ({what}, {fc.options.rounds} rounds)",
+        title_justify="left",
+        caption="settlement: the weighted median position after the last round, "
+        "as 10th/50th/90th percentile over samples",
+        caption_justify="left",
+    )
+    table.add_column("Issue", no_wrap=True)
+    for name in ("Status\nquo", "Initial\nmedian", "p10", "p50", "p90"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("Nearest anchor to p50", ratio=1)
+    for row in fc.summary():
+        final = row["final_median"]
+        anchor = row["nearest_anchor"]
+        table.add_row(
+            row["issue"],
+            _fmt(row["status_quo"]),
+            _fmt(row["initial_median"]["p50"]),
+            _fmt(final["p10"]),
+            f"[bold]{_fmt(final['p50'])}",
+            _fmt(final["p90"]),
+            "-" if anchor is None else f"{anchor['at']:g}: {anchor['label']}",
+        )
+    console.print(table)
+
+
+def _trace_records(fc: Forecast) -> dict[str, list[dict[str, Any]]]:
+    actors = fc.scenario.actor_ids
+    out: dict[str, list[dict[str, Any]]] = {}
+    for issue, records in fc.trace().items():
+        rows = []
+        for rec in records:
+            d = dataclasses.asdict(rec)
+            d["sender"] = actors[d["sender"]]
+            d["target"] = actors[d["target"]]
+            rows.append(d)
+        out[issue] = rows
+    return out
+
+
+def _print_trace(fc: Forecast) -> None:
+    for issue, rows in _trace_records(fc).items():
+        table = Table(title=f"Trace of sample 0: {issue}", title_justify="left")
+        for col in ("round", "sender", "target", "kind", "EU sender", "EU target", "accepted"):
+            table.add_column(col)
+        table.add_column("new position", justify="right")
+        for r in rows:
+            table.add_row(
+                str(r["round"]), r["sender"], r["target"], r["kind"],
+                f"{r['eu_ij']:.3f}", f"{r['eu_ji']:.3f}", "yes" if r["accepted"] else "no",
+                "-" if r["new_position"] is None else f"{r['new_position']:.2f}",
+            )
+        console.print(table)

@@ -1,0 +1,136 @@
+"""Piecewise-linear representation of the linear-loss bargaining problem (MODELS.md s.3).
+
+On issue d every utility in play (A's and B's effective utilities, each ratifier's) is concave
+and piecewise linear in z_d, with kinks only at a_d, b_d, z0_d, the ratifiers' ideal points and
+the credibility kinks 2a_d - z0_d, 2b_d - z0_d (where the issue term returns to its z0 value).
+Packages outside the hull of {a_d, b_d, z0_d, r_vd} are dominated for everybody, so each issue
+is cut at those points into "pieces" and a package is a vector of fills x (0 <= x_j <= len_j):
+z_d = lo_d + sum of the fills of issue d's pieces. Every utility is then linear in x,
+U_i(x) = U_i(lo) + sum_j rate_ij x_j.
+
+The fill relaxation is exact: each utility's rates fall from piece to piece along an issue
+(concavity), so refilling an issue's pieces in order with the same total weakly raises every
+party's utility at once. Maximising any weighted sum of utilities over the box is a
+lexicographic sign rule on the pieces' combined rates (fill iff the rate is positive; exact
+zeros fall through to the next objective, and finally toward the status quo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from summitry.engines.bargaining_problem import FloatArray
+from summitry.engines.bargaining_utility import effective_utility, utility
+
+
+@dataclass(frozen=True)
+class PiecewiseLinear:
+    """Pieces of a batch: ``length`` (B, n), party ``rates`` (B, P, n), status-quo tie-break
+    rates ``tie`` (B, n), utilities ``base`` (B, P) at z = ``lo`` (B, D), reservations ``d``
+    (B, P). Parties: 0 = A (effective), 1 = B (effective), 2.. = ratifiers (raw)."""
+
+    lo: FloatArray
+    hi: FloatArray
+    length: FloatArray
+    rates: FloatArray
+    tie: FloatArray
+    base: FloatArray
+    d: FloatArray
+
+    @property
+    def size(self) -> int:
+        return int(self.length.shape[0])
+
+    @property
+    def n_parties(self) -> int:
+        return int(self.rates.shape[1])
+
+    def take(self, idx: np.ndarray) -> PiecewiseLinear:
+        return PiecewiseLinear(
+            self.lo[idx],
+            self.hi[idx],
+            self.length[idx],
+            self.rates[idx],
+            self.tie[idx],
+            self.base[idx],
+            self.d[idx],
+        )
+
+    def combined(self, weights: FloatArray) -> FloatArray:
+        """Rates of the weighted sum sum_i weights_i U_i, (B, n)."""
+        return np.matmul(weights[:, None, :], self.rates)[:, 0, :]
+
+    def argmax(self, stack: Sequence[FloatArray]) -> FloatArray:
+        """Fills maximising the objectives of ``stack`` lexicographically ((B, P) weights each),
+        ties finally broken toward the status quo."""
+        sign: FloatArray | None = None
+        for weights in stack:
+            s = np.sign(self.combined(weights))
+            sign = s if sign is None else np.where(sign == 0.0, s, sign)
+        sign = self.tie if sign is None else np.where(sign == 0.0, self.tie, sign)
+        return np.where(sign > 0.0, self.length, 0.0)
+
+    def utilities(self, x: FloatArray) -> FloatArray:
+        """U(x) = base + rates . x, (B, P)."""
+        return self.base + np.matmul(self.rates, x[:, :, None])[:, :, 0]
+
+    def package(self, x: FloatArray) -> FloatArray:
+        """z_d = lo_d + the fills of issue d, (B, D)."""
+        n_issues = self.lo.shape[1]
+        z = self.lo + x.reshape(x.shape[0], n_issues, -1).sum(axis=-1)
+        return np.clip(z, self.lo, self.hi)
+
+
+def build_linear(
+    a: FloatArray,
+    b: FloatArray,
+    w_a: FloatArray,
+    w_b: FloatArray,
+    z0: FloatArray,
+    tau_a: FloatArray,
+    tau_b: FloatArray,
+    ratifier_ideal: FloatArray,
+    ratifier_weight: FloatArray,
+    d: FloatArray,
+) -> PiecewiseLinear:
+    """Cut every issue of every sample into pieces; ``d`` is (B, 2 + V)."""
+    size, n_issues = a.shape
+    r_ideal = np.moveaxis(ratifier_ideal, 1, 2)  # (B, D, V)
+    r_weight = np.moveaxis(ratifier_weight, 1, 2)
+    points = np.concatenate([a[..., None], b[..., None], z0[..., None], r_ideal], axis=-1)
+    lo = points.min(axis=-1)
+    hi = points.max(axis=-1)
+    kinks = np.concatenate(
+        [points, (2.0 * a - z0)[..., None], (2.0 * b - z0)[..., None]], axis=-1
+    )
+    cuts = np.sort(np.clip(kinks, lo[..., None], hi[..., None]), axis=-1)
+    length = np.diff(cuts, axis=-1)  # (B, D, K)
+    mid = 0.5 * (cuts[..., :-1] + cuts[..., 1:])
+
+    def principal(ideal: FloatArray, weight: FloatArray, tau: FloatArray) -> FloatArray:
+        rate = -weight[..., None] * np.sign(mid - ideal[..., None])
+        gains = np.abs(mid - ideal[..., None]) < np.abs(z0 - ideal)[..., None]
+        return np.where(gains, tau[:, None, None] * rate, rate)
+
+    rates = [principal(a, w_a, tau_a), principal(b, w_b, tau_b)]
+    for v in range(r_ideal.shape[-1]):
+        rates.append(-r_weight[..., v, None] * np.sign(mid - r_ideal[..., v, None]))
+    n_pieces = length.shape[-1] * n_issues
+    stacked = np.stack(rates, axis=1).reshape(size, len(rates), n_pieces)
+    tie = -np.sign(mid - z0[..., None]).reshape(size, n_pieces)
+    u_a = effective_utility(lo, a, w_a, z0, tau_a, "linear")
+    u_b = effective_utility(lo, b, w_b, z0, tau_b, "linear")
+    u_v = utility(lo[:, None, :], ratifier_ideal, ratifier_weight, "linear")
+    base = np.concatenate([u_a[:, None], u_b[:, None], u_v], axis=1)
+    return PiecewiseLinear(
+        lo=lo,
+        hi=hi,
+        length=length.reshape(size, n_pieces),
+        rates=np.ascontiguousarray(stacked),
+        tie=tie,
+        base=base,
+        d=d,
+    )

@@ -1,0 +1,319 @@
+"""Exact searches on the bargaining set, batched over samples (MODELS.md s.3).
+
+Everything here talks to a *backend* (piecewise-linear or piecewise-quadratic) through three
+operations: ``argmax`` of a weighted sum of the parties' utilities over the box, the parties'
+``utilities`` of a point, and ``take`` of a sub-batch. Points are arrays (fills or packages)
+whose convex combinations stay in the box.
+
+Ratifiers (Putnam 1988) enter as constraints U_v >= d_v. ``support`` maximises a weighted sum
+subject to them by a search over one Lagrange multiplier per ratifier: for a multiplier t in
+[0, 1] the objective is (1 - t) c + t e_v, the maximiser's U_v grows with t, and the multiplier
+is located by the chord (Eisner-Severance) rule: intersect the supporting lines of the two
+bracketing maximisers, query there, and stop when the query finds nothing above the chord.
+With piecewise-linear utilities each query either stops or finds a new vertex, so the search
+is exact and finite; the solution is the combination of the two bracketing maximisers that
+meets U_v = d_v. Several ratifiers nest the same search, one multiplier per level.
+
+The same chord rule walks the Pareto boundary of the utility set P = {(U_A, U_B)} between A's
+and B's best feasible packages: for the asymmetric Nash solution (Nash 1950), for the point
+giving B a set level (private information, Fearon 1995), and for the existence of a zone of
+agreement (min over directions omega >= 0 of max_P omega . s >= 0, s = U - d, which is the
+separating-hyperplane test of P against the positive quadrant). Piecewise-quadratic utilities
+use the same code; there the chord rule converges (gap /4 per step) instead of terminating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from summitry.engines.bargaining_problem import BoolArray, FloatArray
+
+TOL_GAIN = 1e-13
+"""A query that gains no more than this over the chord means the bracket is adjacent."""
+TOL_ZOPA = 1e-12
+"""Surpluses >= -TOL_ZOPA count as individually rational (touching counts as a zone)."""
+MAX_ITER = 200
+"""Safety cap on chord steps (piecewise-linear problems stop after a few)."""
+
+IntArray = np.ndarray
+
+
+class Backend(Protocol):
+    """What the searches need of a representation of the problem."""
+
+    @property
+    def d(self) -> FloatArray: ...  # (B, P) reservations
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def n_parties(self) -> int: ...
+
+    def take(self, idx: IntArray) -> Backend: ...
+
+    def argmax(self, stack: Sequence[FloatArray]) -> FloatArray: ...
+
+    def utilities(self, x: FloatArray) -> FloatArray: ...
+
+
+def unit(size: int, n_parties: int, party: int) -> FloatArray:
+    """Weights putting everything on one party, (size, n_parties)."""
+    weights = np.zeros((size, n_parties))
+    weights[:, party] = 1.0
+    return weights
+
+
+def support(
+    be: Backend, stack: Sequence[FloatArray], cons: Sequence[int]
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Maximise ``stack`` (lexicographic (B, P) weights) subject to U_v >= d_v for v in cons.
+
+    Returns the maximiser, its utilities (B, P) and whether the constraints can be met.
+    """
+    if not cons:
+        x = be.argmax(stack)
+        return x, be.utilities(x), np.ones(be.size, dtype=bool)
+    v, rest = cons[-1], cons[:-1]
+    c, tail = stack[0], list(stack[1:])
+    g = unit(be.size, be.n_parties, v)
+    x, u, feasible = support(be, [c, g, *tail], rest)
+    need = feasible & (u[:, v] < be.d[:, v])
+    if not need.any():
+        return x, u, feasible
+    idx = np.flatnonzero(need)
+    sub = be.take(idx)
+    c_s, g_s, tail_s = c[idx], g[idx], [t[idx] for t in tail]
+    x1, u1, f1 = support(sub, [g_s, c_s, *tail_s], rest)
+    ok = f1 & (u1[:, v] >= sub.d[:, v] - TOL_ZOPA)
+    feasible[idx] = ok
+    if ok.any():
+        jj = np.flatnonzero(ok)
+        at = idx[jj]
+        xs, us = _multiplier_chord(sub.take(jj), c_s[jj], v, rest, x[at], u[at], x1[jj], u1[jj])
+        x[at] = xs
+        u[at] = us
+    return x, u, feasible
+
+
+def _multiplier_chord(
+    be: Backend,
+    c: FloatArray,
+    v: int,
+    rest: Sequence[int],
+    lo: FloatArray,
+    ulo: FloatArray,
+    hi: FloatArray,
+    uhi: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Locate ratifier v's multiplier between lo (U_v < d_v) and hi (U_v >= d_v)."""
+    lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
+    g = unit(be.size, be.n_parties, v)
+    active = np.ones(be.size, dtype=bool)
+    for _ in range(MAX_ITER):
+        ia = np.flatnonzero(active)
+        if ia.size == 0:
+            break
+        du = uhi[ia] - ulo[ia]
+        dc = np.einsum("bp,bp->b", c[ia], du)
+        dg = du[:, v]
+        denom = dg - dc
+        ok = (dg > 0.0) & (denom > 0.0)
+        t = np.clip(-dc / np.where(ok, denom, 1.0), 0.0, 1.0)
+        w = (1.0 - t)[:, None] * c[ia] + t[:, None] * g[ia]
+        xm, um, _ = support(be.take(ia), [w, c[ia]], rest)
+        gain = np.einsum("bp,bp->b", w, um - ulo[ia])
+        adjacent = ~ok | (gain <= TOL_GAIN)
+        below = um[:, v] < be.d[ia, v]
+        to_lo, to_hi = ~adjacent & below, ~adjacent & ~below
+        lo[ia[to_lo]], ulo[ia[to_lo]] = xm[to_lo], um[to_lo]
+        hi[ia[to_hi]], uhi[ia[to_hi]] = xm[to_hi], um[to_hi]
+        active[ia[adjacent]] = False
+    e_lo = ulo[:, v] - be.d[:, v]
+    e_hi = uhi[:, v] - be.d[:, v]
+    span = e_hi - e_lo
+    theta = np.clip(-e_lo / np.where(span > 0.0, span, 1.0), 0.0, 1.0)
+    theta = np.where(span > 0.0, theta, 1.0)
+    x = lo + theta[:, None] * (hi - lo)
+    return x, be.utilities(x)
+
+
+ToLo = Callable[[IntArray, FloatArray, FloatArray], BoolArray]
+
+
+def arc_chord(
+    be: Backend,
+    cons: Sequence[int],
+    lo: FloatArray,
+    ulo: FloatArray,
+    hi: FloatArray,
+    uhi: FloatArray,
+    to_lo: ToLo,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Shrink brackets [lo, hi] on the Pareto boundary of P until they are adjacent vertices.
+
+    ``to_lo(index, u_new, omega)`` says, for the samples ``index`` (into this batch), whether a
+    new vertex with utilities ``u_new`` found in direction ``omega`` replaces lo (the target is
+    further toward B) rather than hi.
+    """
+    lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
+    n_parties = be.n_parties
+    active = np.ones(be.size, dtype=bool)
+    for _ in range(MAX_ITER):
+        ia = np.flatnonzero(active)
+        if ia.size == 0:
+            break
+        w_a = uhi[ia, 1] - ulo[ia, 1]
+        w_b = ulo[ia, 0] - uhi[ia, 0]
+        ok = (w_a > 0.0) & (w_b > 0.0)
+        active[ia[~ok]] = False
+        ia, w_a, w_b = ia[ok], w_a[ok], w_b[ok]
+        if ia.size == 0:
+            break
+        omega = np.zeros((ia.size, n_parties))
+        total = w_a + w_b
+        omega[:, 0], omega[:, 1] = w_a / total, w_b / total
+        xm, um, _ = support(be.take(ia), [omega], cons)
+        gain = np.einsum("bp,bp->b", omega[:, :2], um[:, :2] - ulo[ia, :2])
+        adjacent = gain <= TOL_GAIN
+        left = to_lo(ia, um, omega)
+        to_l, to_h = ~adjacent & left, ~adjacent & ~left
+        lo[ia[to_l]], ulo[ia[to_l]] = xm[to_l], um[to_l]
+        hi[ia[to_h]], uhi[ia[to_h]] = xm[to_h], um[to_h]
+        active[ia[adjacent]] = False
+    return lo, ulo, hi, uhi
+
+
+def ends(
+    be: Backend, cons: Sequence[int]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
+    """A's best feasible package (ties to B) and B's best (ties to A), and feasibility."""
+    e_a, e_b = unit(be.size, be.n_parties, 0), unit(be.size, be.n_parties, 1)
+    xa, ua, feasible = support(be, [e_a, e_b], cons)
+    xb, ub, _ = support(be, [e_b, e_a], cons)
+    return xa, ua, xb, ub, feasible
+
+
+def zopa_search(be: Backend, cons: Sequence[int], ua: FloatArray, ub: FloatArray) -> BoolArray:
+    """Whether P meets {s_A >= -tol, s_B >= -tol}, given A's and B's best points ua, ub."""
+    d = be.d[:, :2]
+    s_lo, s_hi = ua[:, :2] - d, ub[:, :2] - d
+    no = (s_lo[:, 0] < -TOL_ZOPA) | (s_hi[:, 1] < -TOL_ZOPA)
+    yes = ~no & ((s_lo[:, 1] >= -TOL_ZOPA) | (s_hi[:, 0] >= -TOL_ZOPA))
+    result = yes.copy()
+    active = ~no & ~yes
+    n_parties = be.n_parties
+    for _ in range(MAX_ITER):
+        ia = np.flatnonzero(active)
+        if ia.size == 0:
+            break
+        lo, hi = s_lo[ia], s_hi[ia]
+        w_a, w_b = hi[:, 1] - lo[:, 1], lo[:, 0] - hi[:, 0]
+        total = w_a + w_b
+        omega = np.zeros((ia.size, n_parties))
+        omega[:, 0], omega[:, 1] = w_a / total, w_b / total
+        chord = omega[:, 0] * lo[:, 0] + omega[:, 1] * lo[:, 1]
+        _, um, _ = support(be.take(ia), [omega], cons)
+        sm = um[:, :2] - d[ia]
+        value = omega[:, 0] * sm[:, 0] + omega[:, 1] * sm[:, 1]
+        inside = (sm >= -TOL_ZOPA).all(axis=1)
+        found = (chord >= -TOL_ZOPA) | inside
+        result[ia[found]] = True
+        done = found | (value < -TOL_ZOPA) | (value <= chord + TOL_GAIN)
+        falling = sm[:, 1] < sm[:, 0]
+        s_lo[ia[~done & falling]] = sm[~done & falling]
+        s_hi[ia[~done & ~falling]] = sm[~done & ~falling]
+        active[ia[done]] = False
+    return result
+
+
+def nash_search(
+    be: Backend,
+    cons: Sequence[int],
+    alpha: FloatArray,
+    xa: FloatArray,
+    ua: FloatArray,
+    xb: FloatArray,
+    ub: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """argmax over P of alpha ln s_A + (1 - alpha) ln s_B, between A's and B's best points."""
+    d = be.d[:, :2]
+
+    def to_lo(ia: IntArray, um: FloatArray, omega: FloatArray) -> BoolArray:
+        s = um[:, :2] - d[ia]
+        ratio_a = (1.0 - alpha[ia]) * s[:, 0] * omega[:, 0]
+        return np.asarray(ratio_a > alpha[ia] * s[:, 1] * omega[:, 1])
+
+    lo, ulo, hi, uhi = arc_chord(be, cons, xa, ua, xb, ub, to_lo)
+    s_a, s_b = ulo[:, 0] - d[:, 0], ulo[:, 1] - d[:, 1]
+    step_a, step_b = uhi[:, 0] - ulo[:, 0], uhi[:, 1] - ulo[:, 1]
+    trade = (step_a < 0.0) & (step_b > 0.0)
+    prod = np.where(trade, step_a * step_b, -1.0)
+    best = -(alpha * step_a * s_b + (1.0 - alpha) * step_b * s_a) / prod
+    theta = np.where(trade, np.clip(best, 0.0, 1.0), np.where(step_b > 0.0, 1.0, 0.0))
+    x = lo + theta[:, None] * (hi - lo)
+    return x, be.utilities(x)
+
+
+def level_search(
+    be: Backend,
+    cons: Sequence[int],
+    level: FloatArray,
+    xa: FloatArray,
+    ua: FloatArray,
+    xb: FloatArray,
+    ub: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """A's best package giving B at least ``level`` (effective utility), and whether any does."""
+    feasible = ub[:, 1] >= level - TOL_ZOPA
+    x, u = xa.copy(), ua.copy()
+    run = np.flatnonzero(feasible & (ua[:, 1] < level))
+    if run.size:
+        target = level[run]
+
+        def to_lo(ia: IntArray, um: FloatArray, omega: FloatArray) -> BoolArray:
+            return np.asarray(um[:, 1] < target[ia])
+
+        sub = be.take(run)
+        lo, ulo, hi, uhi = arc_chord(sub, cons, xa[run], ua[run], xb[run], ub[run], to_lo)
+        span = uhi[:, 1] - ulo[:, 1]
+        theta = np.clip((target - ulo[:, 1]) / np.where(span > 0.0, span, 1.0), 0.0, 1.0)
+        theta = np.where(span > 0.0, theta, 1.0)
+        xs = lo + theta[:, None] * (hi - lo)
+        x[run], u[run] = xs, sub.utilities(xs)
+    return x, u, feasible
+
+
+def pareto_vertices(
+    be: Backend, cons: Sequence[int], xa: FloatArray, ua: FloatArray, xb: FloatArray, ub: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Every vertex of the Pareto boundary of P for ONE sample (exact for piecewise-linear
+    utilities), ordered from A's end to B's end: points (K, ...) and utilities (K, P)."""
+    points, utils = [xa[0]], [ua[0]]
+    pending = [(xa, ua, xb, ub)]
+    found: list[tuple[FloatArray, FloatArray]] = [(xb[0], ub[0])]
+    while pending:
+        lo, ulo, hi, uhi = pending.pop()
+        w_a, w_b = uhi[0, 1] - ulo[0, 1], ulo[0, 0] - uhi[0, 0]
+        if w_a <= 0.0 or w_b <= 0.0:
+            continue
+        omega = np.zeros((1, be.n_parties))
+        omega[0, 0], omega[0, 1] = w_a / (w_a + w_b), w_b / (w_a + w_b)
+        xm, um, _ = support(be, [omega], cons)
+        if float(omega[0, :2] @ (um[0, :2] - ulo[0, :2])) <= TOL_GAIN:
+            continue
+        found.append((xm[0], um[0]))
+        pending += [(lo, ulo, xm, um), (xm, um, hi, uhi)]
+    found.sort(key=lambda item: (item[1][1], -item[1][0]))
+    for point, util in found:
+        if util[1] <= utils[-1][1] and util[0] <= utils[-1][0]:
+            continue  # dominated (or repeated)
+        while utils and util[0] >= utils[-1][0]:  # earlier ones are dominated
+            points.pop()
+            utils.pop()
+        points.append(point)
+        utils.append(util)
+    return np.array(points), np.array(utils)

@@ -1,0 +1,143 @@
+"""The SMP's reported outcome: per estimator h, the probability that each position prevails.
+
+For each h, a PCE over the distinct positions (KTAB merges positions closer than POS_TOL,
+keeping the first of each group in actor order), voters k weighted by capability c_k, with
+utilities U^h(k, a) = u(d_ka, R^h_k); actor i is reported with the probability of the last
+distinct position equivalent to its own (KTAB's State::posProb). Done naively this costs
+O(n^4) per turn. For proportional voting we use that U^h(k,a) - U^h(k,b) = X + t_h Y with
+t_h = alpha R_h (alpha the weight of the estimator's own attitude, see perceived_risk), so
+C^h(a,b) = 1e-8 + sum_k c_k [X_kab + t_h Y_kab]+ is piecewise linear in t_h: sorting the n
+values t_h and accumulating each voter's contribution over the range of h where it is
+positive gives all C^h in O(n^3 log n). Source: KTAB examples/smp/libsrc/smp.cpp
+(SMPState::pDist), kmodel/kstate.cpp (State::posProb, setUENdx).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from summitry.engines.smp_options import PCE_MIN_COALITION, POS_TOL, SMPOptions
+from summitry.engines.smp_pce import coalitions, pce, victory_matrix
+from summitry.engines.smp_rules import PERCEPTION_WEIGHTS, seq_sum
+
+__all__ = ["estimator_probabilities", "prop_coalitions", "unique_positions"]
+
+Array = NDArray[np.float64]
+Mask = NDArray[np.bool_]
+Method = Literal["auto", "direct", "breakpoint"]
+
+CHUNK_ELEMENTS = 1 << 16
+"""Upper bound on elements of the blocks built at once."""
+DIRECT_BELOW = 12
+"""'auto' uses the direct O(n^4) sum below this many actors (it is cheaper there)."""
+
+
+def unique_positions(theta: Array) -> tuple[Mask, NDArray[np.int64]]:
+    """(is_rep (B, n), rep_of (B, n)): first-of-group markers in actor order, and for each
+    actor the last representative within POS_TOL of its position."""
+    b, n, _ = theta.shape
+    gap = theta[:, :, None, :] - theta[:, None, :, :]
+    same = np.sqrt(seq_sum(gap * gap)) < POS_TOL
+    is_rep = np.zeros((b, n), dtype=bool)
+    for i in range(n):
+        is_rep[:, i] = ~np.any(same[:, i, :i] & is_rep[:, :i], axis=-1)
+    match = same & is_rep[:, None, :]
+    rep_of = (n - 1) - np.argmax(match[..., ::-1], axis=-1)
+    return is_rep, rep_of
+
+
+def prop_coalitions(
+    d_opt: Array, risk: Array, capability: Array, perception: str
+) -> Array:
+    """C^h[a, b] for proportional voting, one sample: d_opt (n, M) voter-to-option
+    distances, risk (n,) attitudes R, capability (n,). Returns (n_h, M, M)."""
+    n, m = d_opt.shape
+    wa, wb = PERCEPTION_WEIGHTS[perception]
+    alpha, beta = wa / (wa + wb), wb / (wa + wb)
+    f = 1 - d_opt
+    g = f * np.minimum(d_opt, 1.0)
+    ts = alpha * risk
+    order = np.argsort(ts, kind="stable")
+    t_sorted = ts[order]
+    nb = n + 1
+    out = np.empty((n, m, m))
+    rows_per = max(1, CHUNK_ELEMENTS // max(1, n * m))
+    for start in range(0, m, rows_per):
+        rows = slice(start, min(m, start + rows_per))
+        c_rows = rows.stop - rows.start
+        dg = g[:, rows, None] - g[:, None, :]  # (k, a, b)
+        x = (f[:, rows, None] - f[:, None, :]) + beta * risk[:, None, None] * dg
+        y = dg
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau = -x / y
+        up = y > 0
+        down = y < 0
+        flat = ~(up | down)
+        lo = np.where(up, np.searchsorted(t_sorted, tau, side="right"), 0)
+        hi = np.where(down, np.searchsorted(t_sorted, tau, side="left"), n)
+        never = flat & (x <= 0)
+        cx = np.where(never, 0.0, capability[:, None, None] * x)
+        cy = np.where(never, 0.0, capability[:, None, None] * y)
+        pair = np.arange(c_rows * m).reshape(1, c_rows, m) * nb
+        lo_bin = (pair + lo).ravel()
+        hi_bin = (pair + hi).ravel()
+        size = c_rows * m * nb
+        sx = np.bincount(lo_bin, cx.ravel(), size) - np.bincount(hi_bin, cx.ravel(), size)
+        sy = np.bincount(lo_bin, cy.ravel(), size) - np.bincount(hi_bin, cy.ravel(), size)
+        sx = np.cumsum(sx.reshape(c_rows * m, nb), axis=1)[:, :n]
+        sy = np.cumsum(sy.reshape(c_rows * m, nb), axis=1)[:, :n]
+        total = np.empty((c_rows * m, n))
+        total[:, order] = sx + t_sorted * sy
+        out[:, rows, :] = np.maximum(total, 0.0).T.reshape(n, c_rows, m)
+    return PCE_MIN_COALITION + out
+
+
+def estimator_probabilities(
+    d: Array,
+    risk: Array,
+    rp: Array,
+    theta: Array,
+    capability: Array,
+    options: SMPOptions,
+    method: Method = "auto",
+) -> Array:
+    """prob[b, h, i] = P^h(actor i's position prevails), (B, n, n).
+
+    d (B, n, n): distance from k's ideal to x's position; risk (B, n); rp (B, n, n) = R^h_k.
+    ``method``: 'direct' sums every voter for every estimator; 'breakpoint' uses the
+    piecewise-linear algebra (proportional voting only); 'auto' picks.
+    """
+    b, n, _ = d.shape
+    is_rep, rep_of = unique_positions(theta)
+    width = int(is_rep.sum(axis=-1).max())
+    opt_idx = np.argsort(~is_rep, axis=-1, kind="stable")[:, :width]  # (B, M)
+    omask = np.take_along_axis(is_rep, opt_idx, axis=-1)
+    d_opt = np.take_along_axis(d, opt_idx[:, None, :], axis=2)  # (B, n_k, M)
+    if method == "auto":
+        method = "breakpoint" if options.voting == "prop" and n >= DIRECT_BELOW else "direct"
+    if method == "breakpoint":
+        if options.voting != "prop":
+            raise ValueError("the breakpoint method needs proportional voting")
+        c = np.stack(
+            [prop_coalitions(d_opt[s], risk[s], capability[s], options.perception) for s in range(b)]
+        )
+        mask = np.broadcast_to(omask[:, None, :], c.shape[:-1])
+        p = pce(c, victory_matrix(c, options.victory), options.pce, mask)
+    else:
+        p = np.empty((b, n, width))
+        step = max(1, CHUNK_ELEMENTS // max(1, b * n * width * width))
+        f = (1 - d_opt)[:, None]
+        dm = np.minimum(d_opt, 1.0)[:, None]
+        for start in range(0, n, step):
+            hs = slice(start, min(n, start + step))
+            u = f * (1 + dm * rp[:, hs, :, None])  # (B, h, k, M)
+            w = np.broadcast_to(capability[:, None, :], u.shape[:-1])
+            c = coalitions(u, w, options.voting)
+            mask = np.broadcast_to(omask[:, None, :], c.shape[:-1])
+            p[:, hs] = pce(c, victory_matrix(c, options.victory), options.pce, mask)
+    rank = np.cumsum(is_rep, axis=-1) - 1  # option index of each representative
+    col = np.take_along_axis(rank, rep_of, axis=-1)  # (B, n)
+    return np.take_along_axis(p, np.broadcast_to(col[:, None, :], (b, n, n)), axis=-1)

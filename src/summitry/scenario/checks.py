@@ -1,0 +1,145 @@
+"""Cross-reference checks, run on a scenario whose fields are each valid on their own.
+
+Unique issue and actor ids; anchors inside the scale; one position and one salience per
+issue and actor, naming only known issues; every value a quantity can produce inside its
+slot's legal range (scale, [0, 1], [0, inf)); for bundled files, a source or note on every
+quantity and a name equal to the file stem.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from summitry.scenario.quantities import (
+    AnyQuantity,
+    Loc,
+    Range,
+    fmt,
+    range_problems,
+    with_bounds,
+)
+from summitry.scenario.schema import UNBOUNDED, UNIT, Actor, Issue, Scenario
+
+Finding = tuple[Loc, str]
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` when a choice is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _scale_text(scale: Range) -> str:
+    return f" (scale [{fmt(scale[0])}, {fmt(scale[1])}])"
+
+
+def _duplicates(kind: str, group: str, ids: list[str]) -> list[Finding]:
+    seen: dict[str, int] = {}
+    out: list[Finding] = []
+    for i, ident in enumerate(ids):
+        if ident in seen:
+            out.append(
+                ((group, i, "id"), f"duplicate {kind} id '{ident}' (also {group}[{seen[ident]}])")
+            )
+        else:
+            seen[ident] = i
+    return out
+
+
+def _quantity(loc: Loc, q: AnyQuantity, legal: Range, what: str) -> list[Finding]:
+    return [((*loc, *sub), msg) for sub, msg in range_problems(q, legal, what)]
+
+
+def _issue(i: int, issue: Issue) -> list[Finding]:
+    out: list[Finding] = []
+    lo, hi = issue.scale
+    for key in issue.anchors:
+        if not lo <= key <= hi:
+            where: Loc = ("issues", i, "anchors", key)
+            out.append((where, f"anchor {fmt(key)} is outside the scale [{fmt(lo)}, {fmt(hi)}]"))
+    if issue.status_quo is not None:
+        loc: Loc = ("issues", i, "status_quo")
+        out += _quantity(loc, issue.status_quo, issue.scale, _scale_text(issue.scale))
+    return out
+
+
+def _actor(j: int, actor: Actor, issues: list[Issue]) -> list[Finding]:
+    base: Loc = ("actors", j)
+    out = _quantity((*base, "capability"), actor.capability, UNBOUNDED, "")
+    by_id: dict[str, Issue] = {}
+    for issue in issues:
+        by_id.setdefault(issue.id, issue)
+    ids = list(by_id)
+    for field, noun in (("positions", "position"), ("salience", "salience")):
+        given = actor.positions if field == "positions" else actor.salience
+        for key, q in given.items():
+            loc: Loc = (*base, field, key)
+            if key not in by_id:
+                out.append((loc, f"unknown issue '{key}'{suggest(key, ids)}"))
+                if field == "salience":
+                    out += _quantity(loc, q, UNIT, "")
+                continue
+            if field == "positions":
+                scale = by_id[key].scale
+                out += _quantity(loc, q, scale, _scale_text(scale))
+            else:
+                out += _quantity(loc, q, UNIT, "")
+        for ident in ids:
+            if ident not in given:
+                out.append(((*base, field), f"missing {noun} for issue '{ident}'"))
+    return out
+
+
+def cross_check(sc: Scenario) -> list[Finding]:
+    """Every cross-reference problem of ``sc``, in document order."""
+    out = _duplicates("issue", "issues", sc.issue_ids)
+    for i, issue in enumerate(sc.issues):
+        out += _issue(i, issue)
+    out += _duplicates("actor", "actors", sc.actor_ids)
+    for j, actor in enumerate(sc.actors):
+        out += _actor(j, actor, sc.issues)
+    return out
+
+
+def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
+    """Rules for bundled files: name equals the file stem; every quantity has a source or
+    a note (a plain number has neither)."""
+    out: list[Finding] = []
+    if sc.name != stem:
+        out.append((("name",), f"name '{sc.name}' must equal the file name '{stem}'"))
+    slots: list[tuple[Loc, AnyQuantity]] = []
+    for i, issue in enumerate(sc.issues):
+        if issue.status_quo is not None:
+            slots.append((("issues", i, "status_quo"), issue.status_quo))
+    for j, actor in enumerate(sc.actors):
+        slots.append((("actors", j, "capability"), actor.capability))
+        slots += [(("actors", j, "positions", k), q) for k, q in actor.positions.items()]
+        slots += [(("actors", j, "salience", k), q) for k, q in actor.salience.items()]
+    for loc, q in slots:
+        if q.source is None and q.note is None:
+            out.append((loc, "bundled scenarios need a source or a note for every number"))
+    return out
+
+
+def fill_bounds(sc: Scenario) -> Scenario:
+    """``sc`` with every beta's absent ``low``/``high`` set to its slot's legal range."""
+    issues = [
+        issue
+        if issue.status_quo is None
+        else issue.model_copy(update={"status_quo": with_bounds(issue.status_quo, issue.scale)})
+        for issue in sc.issues
+    ]
+    scales = {issue.id: issue.scale for issue in sc.issues}
+    actors = [
+        actor.model_copy(
+            update={
+                "capability": with_bounds(actor.capability, UNBOUNDED),
+                "positions": {k: with_bounds(q, scales[k]) for k, q in actor.positions.items()},
+                "salience": {k: with_bounds(q, UNIT) for k, q in actor.salience.items()},
+            }
+        )
+        for actor in sc.actors
+    ]
+    out = sc.model_copy(update={"issues": issues, "actors": actors})
+    out._source_file = sc.source_file
+    return out

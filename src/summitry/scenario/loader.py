@@ -1,0 +1,172 @@
+"""Loading a scenario: read the file, parse YAML with lines, validate in two passes.
+
+Pass 1 is the pydantic schema (types, required and unknown fields, each quantity on its
+own); pass 2 (:mod:`summitry.scenario.checks`) relates fields across the document and runs
+only when pass 1 found nothing. Every problem found becomes an :class:`ErrorItem` with
+file, line and field path; all of them are raised together as one :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from summitry.scenario.catalog import display_name, is_bundled, resolve_path
+from summitry.scenario.checks import bundled_check, cross_check, fill_bounds, suggest
+from summitry.scenario.errors import ErrorItem, ScenarioError, format_path
+from summitry.scenario.quantities import Loc
+from summitry.scenario.schema import Scenario
+from summitry.scenario.translate import Place, locate, message
+from summitry.scenario.yamlio import LineMap, parse
+
+
+def load(name_or_path: str | Path) -> Scenario:
+    """Load a bundled scenario by name (``"dprk-2025"``) or a scenario file by path.
+
+    Bundled files must also give every quantity a source or note and be named after their
+    file. Raises :class:`ScenarioError` listing every problem found.
+    """
+    path = resolve_path(name_or_path)
+    file = display_name(path)
+    text = _read(path, file)
+    return load_text(text, file, bundled_stem=path.stem if is_bundled(path) else None)
+
+
+def load_text(text: str, file: str = "<string>", *, bundled_stem: str | None = None) -> Scenario:
+    """Load a scenario from YAML ``text``; ``file`` names it in error messages.
+
+    ``bundled_stem``: apply the bundled-file rules, the name having to equal this stem.
+    """
+    doc = parse(text)
+    prior = [ErrorItem(file, p.line, p.path, p.message) for p in doc.problems]
+    if doc.fatal:
+        raise ScenarioError(_ordered(prior))
+    return validate(doc.data, file, doc.lines, bundled_stem=bundled_stem, prior=prior)
+
+
+def validate(
+    data: Any,
+    file: str,
+    lines: LineMap | None = None,
+    *,
+    bundled_stem: str | None = None,
+    id_paths: bool = False,
+    prior: list[ErrorItem] | None = None,
+) -> Scenario:
+    """Validate plain ``data`` (as read from YAML) into a :class:`Scenario`.
+
+    ``lines`` maps locations to lines (``None``: errors carry no line); ``id_paths`` shows
+    paths by id (``actors.dprk.capability``) rather than by index, for values set in code;
+    ``prior`` are errors already found while reading, raised together with any new ones.
+    """
+    items = list(prior or [])
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            place = locate(tuple(err["loc"]), data, lines)
+            items.append(_item(file, place, message(err, place), data, id_paths))
+        raise ScenarioError(_ordered(items)) from None
+    findings = cross_check(sc)
+    if bundled_stem is not None:
+        findings += bundled_check(sc, bundled_stem)
+    for loc, text in findings:
+        place = locate(loc, data, lines)
+        items.append(_item(file, place, text, data, id_paths))
+    if items:
+        raise ScenarioError(_ordered(items))
+    sc = fill_bounds(sc)
+    sc._source_file = file
+    return sc
+
+
+def replace_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """:meth:`Scenario.with_values`: the quantities at dotted paths replaced, re-validated."""
+    data = sc.to_data()
+    issues = {issue["id"]: issue for issue in data["issues"]}
+    actors = {actor["id"]: actor for actor in data["actors"]}
+    errors: list[ErrorItem] = []
+    for path, value in values.items():
+        parts = str(path).split(".")
+        match parts:
+            case ["issues", issue, "status_quo"] if issue in issues:
+                issues[issue]["status_quo"] = _as_data(value)
+            case ["actors", actor, "capability"] if actor in actors:
+                actors[actor]["capability"] = _as_data(value)
+            case ["actors", actor, "positions" | "salience" as field, issue] if (
+                actor in actors and issue in issues
+            ):
+                actors[actor][field][issue] = _as_data(value)
+            case _:
+                errors.append(ErrorItem(sc.source_file, None, str(path), _bad_path(parts, sc)))
+    if errors:
+        raise ScenarioError(errors)
+    return validate(data, sc.source_file, None, id_paths=True)
+
+
+def _bad_path(parts: list[str], sc: Scenario) -> str:
+    forms = (
+        "issues.<issue>.status_quo, actors.<actor>.capability, "
+        "actors.<actor>.positions.<issue>, actors.<actor>.salience.<issue>"
+    )
+    if len(parts) >= 2 and parts[0] == "actors" and parts[1] not in sc.actor_ids:
+        return f"unknown actor '{parts[1]}'{suggest(parts[1], sc.actor_ids)}"
+    if len(parts) >= 2 and parts[0] == "issues" and parts[1] not in sc.issue_ids:
+        return f"unknown issue '{parts[1]}'{suggest(parts[1], sc.issue_ids)}"
+    if len(parts) == 4 and parts[0] == "actors" and parts[3] not in sc.issue_ids:
+        return f"unknown issue '{parts[3]}'{suggest(parts[3], sc.issue_ids)}"
+    return f"not a quantity path; paths look like {forms}"
+
+
+def _as_data(value: Any) -> Any:
+    if hasattr(value, "to_data") and hasattr(value, "kind"):
+        return value.to_data()
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _item(file: str, place: Place, text: str, data: Any, id_paths: bool) -> ErrorItem:
+    path: Loc = place.path
+    if id_paths and len(path) >= 2 and path[0] in ("issues", "actors"):
+        try:
+            ident = data[path[0]][path[1]]["id"]
+            if isinstance(ident, str):
+                path = (path[0], ident, *path[2:])
+        except (KeyError, IndexError, TypeError):
+            pass
+    return ErrorItem(file, place.line, format_path(path), text)
+
+
+def _ordered(items: list[ErrorItem]) -> list[ErrorItem]:
+    """Errors by line (errors without a line last), duplicates removed."""
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        if str(item) not in seen:
+            seen.add(str(item))
+            unique.append(item)
+    return sorted(unique, key=lambda e: (e.line is None, e.line or 0))
+
+
+def _read(path: Path, file: str) -> str:
+    def fail(text: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([ErrorItem(file, line, "", text)])
+
+    if path.is_dir():
+        raise fail("is a directory, not a scenario file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as exc:
+        raise fail(f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line) from None
+    return text.removeprefix("\ufeff")

@@ -1,0 +1,290 @@
+"""The scenario models (scenario-spec.md): Scenario, Issue, Actor, model settings.
+
+The models check types and each field on its own; checks that relate fields across the
+document (ids, ranges of quantities, one position and salience per issue) live in
+:mod:`summitry.scenario.checks` and run once these pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from summitry.engines.eum_options import (
+    PRESETS,
+    Compromise,
+    Conflict,
+    EUMOptions,
+    MedianRule,
+    Mu,
+    Probability,
+    Ranking,
+    Resolution,
+    Votes,
+    resolve_options,
+)
+from summitry.scenario.quantities import AnyQuantity, Num, Quantity, Range, Text, fmt
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+Id = Annotated[str, Strict(), StringConstraints(pattern=ID_PATTERN)]
+"""An identifier: lower-case letters, digits and ``_``, starting with a letter."""
+
+Slug = Annotated[str, Strict(), StringConstraints(pattern=NAME_PATTERN)]
+"""A scenario name: lower-case letters, digits and ``-``."""
+
+Label = Annotated[str, Strict(), StringConstraints(min_length=1)]
+"""Non-empty text."""
+
+UNBOUNDED: Range = (0.0, math.inf)
+UNIT: Range = (0.0, 1.0)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Issue(_Model):
+    """One issue: a one-dimensional scale of outcomes with labelled anchor points."""
+
+    id: Id
+    label: Label
+    scale: tuple[Num, Num]
+    anchors: dict[Num, Text] = Field(default_factory=dict)
+    status_quo: Quantity | None = None
+    note: Text | None = None
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _two_numbers(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise ValueError("expected two numbers [low, high]")
+        if len(value) != 2:
+            raise ValueError(f"expected two numbers [low, high], got {len(value)}")
+        return value
+
+    @field_validator("scale")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        lo, hi = value
+        if lo >= hi:
+            raise ValueError(f"low end {fmt(lo)} must be below high end {fmt(hi)}")
+        return value
+
+    def nearest_anchor(self, x: float) -> tuple[float, str] | None:
+        """The anchor closest to ``x`` (the lower one on ties); ``None`` without anchors."""
+        if not self.anchors:
+            return None
+        key = min(self.anchors, key=lambda k: (abs(k - x), k))
+        return key, self.anchors[key]
+
+
+class Actor(_Model):
+    """One actor: its capability, and a position and a salience on every issue."""
+
+    id: Id
+    name: Label
+    capability: Quantity
+    positions: dict[Text, Quantity]
+    salience: dict[Text, Quantity]
+    note: Text | None = None
+
+
+class EUMSettings(_Model):
+    """Settings of the expected-utility engine: a preset (``variant``) plus overrides.
+
+    Any field left out keeps the preset's value (``rounds`` included).
+    """
+
+    variant: Text = "default"
+    rounds: Annotated[int, Strict(), Field(ge=1, le=1000)] = EUMOptions().rounds
+    votes: Votes | None = None
+    probability: Probability | None = None
+    median_rule: MedianRule | None = None
+    mu: Mu | None = None
+    ranking: Ranking | None = None
+    conflict: Conflict | None = None
+    compromise: Compromise | None = None
+    resolution: Resolution | None = None
+    q: Annotated[Num, Field(ge=0, le=1)] | None = None
+    t: Annotated[Num, Field(ge=0, le=1)] | None = None
+    tol: Annotated[Num, Field(gt=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset_rounds(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "rounds" not in data:
+            variant = data.get("variant", "default")
+            if isinstance(variant, str) and variant in PRESETS:
+                return {**data, "rounds": PRESETS[variant].rounds}
+        return data
+
+    @field_validator("variant")
+    @classmethod
+    def _known_variant(cls, value: str) -> str:
+        if value not in PRESETS:
+            raise ValueError(f"unknown variant '{value}' (choose one of: {', '.join(PRESETS)})")
+        return value
+
+    def overrides(self) -> dict[str, Any]:
+        """The fields set here that replace the preset's values (``rounds`` always)."""
+        skip = {"variant"}
+        return {k: v for k, v in self.model_dump().items() if k not in skip and v is not None}
+
+    def options(self) -> EUMOptions:
+        """The engine options: the preset ``variant`` with these overrides applied."""
+        return resolve_options(self.variant, **self.overrides())
+
+
+class ModelSettings(_Model):
+    """Settings of the engines (only the expected-utility engine so far)."""
+
+    eum: EUMSettings = Field(default_factory=EUMSettings)
+
+
+class Scenario(_Model):
+    """A negotiation: issues, actors and engine settings (scenario-spec.md)."""
+
+    name: Slug
+    title: Label
+    date: dt.date | None = None
+    description: Text | None = None
+    references: dict[Text, Text] = Field(default_factory=dict)
+    issues: Annotated[list[Issue], Field(min_length=1)]
+    actors: Annotated[list[Actor], Field(min_length=1)]
+    model: ModelSettings = Field(default_factory=ModelSettings)
+
+    _source_file: str = PrivateAttr(default="<scenario>")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            if (value.hour, value.minute, value.second) != (0, 0, 0):
+                raise ValueError("expected a date without a time, like 2025-09-21")
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"'{value}' is not a date; write it as 2025-09-21") from None
+        from summitry.scenario.yamlio import describe
+
+        raise ValueError(f"expected a date like 2025-09-21, got {describe(value)}")
+
+    def __eq__(self, other: object) -> bool:
+        """Equal content, wherever each came from (``source_file`` is not compared)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    @property
+    def source_file(self) -> str:
+        """The file this scenario came from, as shown in messages."""
+        return self._source_file
+
+    @property
+    def issue_ids(self) -> list[str]:
+        return [i.id for i in self.issues]
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return [a.id for a in self.actors]
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue called ``issue_id`` (KeyError if none)."""
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        raise KeyError(f"no issue '{issue_id}' in scenario '{self.name}'")
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor called ``actor_id`` (KeyError if none)."""
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(f"no actor '{actor_id}' in scenario '{self.name}'")
+
+    # -- quantities by dotted path ---------------------------------------------------------
+
+    def quantities(self) -> list[tuple[str, AnyQuantity, Range]]:
+        """Every quantity as ``(dotted path, quantity, legal range)``, in a fixed order:
+        issues in file order (status quo, when given), then actors in file order
+        (capability, positions in issue order, salience in issue order)."""
+        out: list[tuple[str, AnyQuantity, Range]] = []
+        for issue in self.issues:
+            if issue.status_quo is not None:
+                out.append((f"issues.{issue.id}.status_quo", issue.status_quo, issue.scale))
+        for actor in self.actors:
+            out.append((f"actors.{actor.id}.capability", actor.capability, UNBOUNDED))
+            for issue in self.issues:
+                if issue.id in actor.positions:
+                    q = actor.positions[issue.id]
+                    out.append((f"actors.{actor.id}.positions.{issue.id}", q, issue.scale))
+            for issue in self.issues:
+                if issue.id in actor.salience:
+                    q = actor.salience[issue.id]
+                    out.append((f"actors.{actor.id}.salience.{issue.id}", q, UNIT))
+        return out
+
+    def quantity(self, path: str) -> AnyQuantity:
+        """The quantity at a dotted path such as ``actors.dprk.capability`` (KeyError)."""
+        for p, q, _ in self.quantities():
+            if p == path:
+                return q
+        raise KeyError(f"no quantity at '{path}'")
+
+    def legal_range(self, path: str) -> Range:
+        """The legal range of the quantity slot at ``path`` (KeyError if no such slot)."""
+        for p, _, legal in self.quantities():
+            if p == path:
+                return legal
+        raise KeyError(f"no quantity at '{path}'")
+
+    def with_values(
+        self, values: Mapping[str, AnyQuantity | float | Mapping[str, Any]]
+    ) -> Scenario:
+        """A copy with the quantities at the given dotted paths replaced, re-validated.
+
+        A value is a quantity, a plain number (a fixed value) or a quantity mapping as in
+        YAML. Unknown paths and invalid values raise :class:`ScenarioError`.
+        """
+        from summitry.scenario.loader import replace_values
+
+        return replace_values(self, values)
+
+    def to_data(self, json_safe: bool = False) -> dict[str, Any]:
+        """The scenario as plain data in the file's own form (loads back to an equal one).
+
+        ``json_safe``: dates as ISO text and anchor keys as text, for JSON output.
+        """
+        data = self.model_dump(exclude_none=True)
+        if json_safe:
+            if self.date is not None:
+                data["date"] = self.date.isoformat()
+            for issue in data["issues"]:
+                issue["scale"] = list(issue["scale"])
+                issue["anchors"] = {fmt(k): v for k, v in issue["anchors"].items()}
+        return data

@@ -1,0 +1,75 @@
+"""`summitry forecast` end to end, through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    assert EXE, "the summitry console script is installed in the test environment"
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_default_forecast_prints_a_table_per_issue():
+    out = run("forecast", "--samples", "300")
+    assert out.returncode == 0, out.stderr
+    for label in ("denuclearization", "sanctions_relief", "security", "normalization"):
+        assert label in out.stdout
+    assert "Settlement p50" in out.stdout
+    assert "Traceback" not in out.stderr
+
+
+def test_json_output_is_reproducible_and_complete():
+    a = run("forecast", "dprk-2019-hanoi", "--samples", "200", "--seed", "4", "--json")
+    b = run("forecast", "dprk-2019-hanoi", "--samples", "200", "--seed", "4", "--json")
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    data = json.loads(a.stdout)
+    assert data["scenario"] == "dprk-2019-hanoi" and data["samples"] == 200
+    issue = data["issues"][0]
+    assert set(issue["final_median"]) == {"p10", "p50", "p90"}
+    assert "trajectory" not in issue
+
+
+def test_single_sample_json_has_the_trajectory_and_trace():
+    out = run("forecast", "ec-emissions-1994", "--point", "--variant", "scholz-code",
+              "--json", "--trace")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    traj = data["issues"][0]["trajectory"]["median"]
+    assert traj[0] == 7.0 and len(traj) == 11
+    moves = next(iter(data["trace"].values()))
+    assert {"round", "sender", "target", "kind", "accepted"} <= set(moves[0])
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("forecast", "no-such-scenario"), "no-such-scenario"),
+        (("forecast", "--samples", "0"), "--samples"),
+        (("forecast", "--variant", "bogus"), "bogus"),
+        (("forecast", "--rounds", "-3"), "--rounds"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(args, needle):
+    out = run(*args)
+    assert out.returncode == 2
+    assert needle in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_broken_file_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntitle: x\nissues: [\n")
+    out = run("forecast", str(bad))
+    assert out.returncode == 2
+    assert "bad.yaml:" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -1,0 +1,103 @@
+"""The forecast layer: engines run on sampled scenarios, summarised reproducibly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import summitry as sm
+from summitry.engines.reference.eum import simulate_one
+from summitry.forecast import forecast
+
+
+@pytest.fixture(scope="module")
+def ec():
+    return sm.load("ec-emissions-1994")
+
+
+@pytest.fixture(scope="module")
+def dprk():
+    return sm.load("dprk-2025")
+
+
+def test_point_forecast_of_the_ec_case_matches_the_reference(ec):
+    fc = forecast(ec, point=True)
+    assert fc.samples == 1
+    assert fc.result.median[0, 0, 0] == 7.0
+    assert fc.result.mean[0, 0, 0] == pytest.approx(7.389955686853767, abs=1e-12)
+    ref = simulate_one(
+        fc.draws.capability[0], fc.draws.position[0, :, 0], fc.draws.salience[0, :, 0], fc.options
+    )
+    np.testing.assert_allclose(fc.result.median[0, 0], ref.median, atol=1e-9)
+    np.testing.assert_allclose(fc.result.positions[0, 0], ref.positions, atol=1e-9)
+    traj = fc.summary()[0]["trajectory"]
+    assert len(traj["median"]) == fc.options.rounds + 1
+
+
+def test_variant_and_rounds_override_the_scenario(ec):
+    fc = forecast(ec, point=True, variant="scholz-code", rounds=4)
+    assert fc.options.votes == "risk" and fc.options.rounds == 4
+    assert fc.result.median.shape == (1, 1, 5)
+
+
+def test_chunk_size_does_not_change_the_numbers(dprk):
+    a = forecast(dprk, 700, seed=2, chunk=700)
+    b = forecast(dprk, 700, seed=2, chunk=256)
+    np.testing.assert_array_equal(a.result.positions, b.result.positions)
+    np.testing.assert_array_equal(a.settlement(), b.settlement())
+
+
+def test_stochastic_conflict_is_reproducible_and_chunk_invariant(dprk):
+    sc = dprk.model_copy(deep=True)
+    a = forecast(sc, 300, seed=5, chunk=300, variant="default")
+    opts = dict(conflict="stochastic")
+    base = a.options.with_overrides(**opts)
+    from summitry.forecast import _run
+    from summitry.sampling import draw
+
+    d = draw(sc, 300, 5)
+    r1 = _run(d, base, sc)
+    r2 = _run(draw(sc, 300, 5), base, sc)
+    np.testing.assert_array_equal(r1.positions, r2.positions)
+    halves = [_run(draw(sc, 150, 5, start=s), base, sc) for s in (0, 150)]
+    np.testing.assert_array_equal(
+        r1.positions, np.concatenate([h.positions for h in halves])
+    )
+
+
+def test_summary_and_frame_are_consistent(dprk):
+    fc = forecast(dprk, 400, seed=1)
+    rows = fc.summary()
+    assert [r["issue"] for r in rows] == dprk.issue_ids
+    df = fc.frame()
+    assert len(df) == 400 * len(dprk.issues)
+    for k, row in enumerate(rows):
+        lo, hi = row["scale"]
+        q = row["final_median"]
+        assert lo <= q["p10"] <= q["p50"] <= q["p90"] <= hi
+        sub = df[df.issue == row["issue"]].final_median.to_numpy()
+        assert q["p50"] == pytest.approx(np.quantile(sub, 0.5))
+        np.testing.assert_array_equal(sub, fc.settlement()[:, k])
+        assert row["nearest_anchor"] is not None
+        at = row["nearest_anchor"]["at"]
+        anchors = dprk.issues[k].anchors
+        assert all(abs(at - q["p50"]) <= abs(a - q["p50"]) for a in anchors)
+
+
+def test_trace_names_real_moves(ec):
+    fc = forecast(ec, point=True)
+    trace = fc.trace()["years"] if "years" in fc.trace() else next(iter(fc.trace().values()))
+    assert trace, "the EC case has proposals in round 1"
+    accepted = [t for t in trace if t.accepted]
+    assert accepted
+    with pytest.raises(ValueError):
+        fc.trace(sample=3)
+
+
+def test_bad_arguments_raise_value_error(dprk):
+    with pytest.raises(ValueError):
+        forecast(dprk, 0)
+    with pytest.raises(ValueError):
+        forecast(dprk, 10, variant="no-such-variant")
+    with pytest.raises(ValueError):
+        forecast(dprk, 10, chunk=0)
