@@ -23,7 +23,7 @@ def test_default_forecast_prints_a_table_per_issue():
     assert out.returncode == 0, out.stderr
     for label in ("denuclearization", "sanctions_relief", "security", "normalization"):
         assert label in out.stdout
-    assert "Settlement p50" in out.stdout
+    assert "p50" in out.stdout and "Nearest anchor" in out.stdout
     assert "Traceback" not in out.stderr
 
 

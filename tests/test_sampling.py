@@ -27,7 +27,13 @@ def test_same_seed_same_numbers_and_different_seed_different(dprk):
     assert not np.array_equal(a.position, c.position)
 
 
-@pytest.mark.parametrize("chunk", [1, 333, BLOCK, BLOCK + 7])
+def test_single_rows_across_a_block_boundary(dprk):
+    whole = draw(dprk, 6, 11, start=BLOCK - 3)
+    rows = [draw(dprk, 1, 11, start=s) for s in range(BLOCK - 3, BLOCK + 3)]
+    np.testing.assert_array_equal(whole.position, np.concatenate([r.position for r in rows]))
+
+
+@pytest.mark.parametrize("chunk", [333, BLOCK, BLOCK + 7])
 def test_any_chunking_gives_the_same_rows(dprk, chunk):
     total = 2 * BLOCK + 100
     whole = draw(dprk, total, 11)

@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from summitry.engines import eum
 from summitry.engines.eum_options import EUMOptions, resolve_options
 from summitry.sampling import Draws, central, draw
 from summitry.scenario import Scenario, load
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_CHUNK = 4096
@@ -53,6 +55,8 @@ class Forecast:
 
     def frame(self) -> pd.DataFrame:
         """One row per sample and issue: initial and final median and weighted mean."""
+        import pandas as pd
+
         r = self.result
         b, d = r.median.shape[:2]
         return pd.DataFrame(

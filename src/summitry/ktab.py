@@ -11,7 +11,8 @@ an SMP scenario as a comma-separated file:
 
 Trailing commas and blanks around fields are allowed, as in KTAB's own examples. The reference
 outputs (``NAME.ktab-positions.csv``, ``NAME.ktab-posprob.csv``) are long tables written from
-KTAB's SQLite log; see ``/work/shared/reference/ktab/README.md``.
+KTAB's SQLite log by the project (turn, actor, dimension, position, ideal; turn, estimator,
+actor, probability).
 """
 
 from __future__ import annotations

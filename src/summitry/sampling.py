@@ -19,16 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special
 
+from summitry.limits import MAX_SAMPLES
 from summitry.scenario import Scenario
 from summitry.scenario.quantities import Beta, Choice, Fixed, Normal, Triangular, Uniform
 
 BLOCK = 1024
 """Rows per seed block. Changing it changes every stream: it is part of the format."""
 
-MAX_SAMPLES = 50_000_000
-"""The largest request :func:`draw` accepts in one call (memory guard)."""
 
 Array = NDArray[np.float64]
 
@@ -68,17 +67,18 @@ def from_uniform(quantity: object, u: Array, legal: tuple[float, float]) -> Arra
         case Normal(mean=mean, sd=sd, low=low, high=high):
             a_val = lo if low is None else max(lo, low)
             b_val = hi if high is None else min(hi, high)
-            a, b = (a_val - mean) / sd, (b_val - mean) / sd
-            out = stats.truncnorm.ppf(u, a, b, loc=mean, scale=sd)
+            out = _truncnorm_ppf(u, (a_val - mean) / sd, (b_val - mean) / sd) * sd + mean
         case Triangular(low=low, mode=mode, high=high):
-            c = (mode - low) / (high - low)
-            out = stats.triang.ppf(u, c, loc=low, scale=high - low)
+            width = high - low
+            left = low + np.sqrt(u * width * (mode - low))
+            right = high - np.sqrt((1.0 - u) * width * (high - mode))
+            out = np.where(u < (mode - low) / width, left, right)
         case Uniform(low=low, high=high):
             out = low + u * (high - low)
         case Beta(alpha=alpha, beta=beta, low=low, high=high):
             b_lo = lo if low is None else low
             b_hi = hi if high is None else high
-            out = b_lo + stats.beta.ppf(u, alpha, beta) * (b_hi - b_lo)
+            out = b_lo + special.betaincinv(alpha, beta, u) * (b_hi - b_lo)
         case Choice(values=values, weights=weights):
             vals = np.asarray(values, dtype=float)
             w = np.full(len(vals), 1.0 / len(vals)) if weights is None else np.asarray(weights)
@@ -89,6 +89,18 @@ def from_uniform(quantity: object, u: Array, legal: tuple[float, float]) -> Arra
         case _:
             raise TypeError(f"not a quantity: {quantity!r}")
     return np.clip(np.asarray(out, dtype=float), lo, hi)
+
+
+def _truncnorm_ppf(u: Array, a: float, b: float) -> Array:
+    """Inverse CDF of the standard normal truncated to [a, b] (a < b; either may be inf).
+
+    Works in the left tail (reflecting when a > 0), where ``ndtr`` and ``ndtri`` keep their
+    relative precision, so truncation far from the mean stays accurate.
+    """
+    if a > 0:
+        return -_truncnorm_ppf(1.0 - u, -b, -a)
+    pa, pb = special.ndtr(a), special.ndtr(b)
+    return np.clip(special.ndtri(pa + u * (pb - pa)), a, b)
 
 
 def central(scenario: Scenario) -> Draws:

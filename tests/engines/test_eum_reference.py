@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from summitry.engines.eum_options import EUMOptions, resolve_options
 from summitry.engines.reference.eum import (
     KINDS,
+    TIE,
     ReferenceRun,
     expected_utility,
     king_of_hill_median,
@@ -405,7 +406,7 @@ def check_stop_rule(c, x, s, opt: EUMOptions) -> None:
 
 def _expected_kind(a: float, b: float, opt: EUMOptions) -> str | None:
     """The classification rules of the module docstring, restated."""
-    conflict = a > 0 and b > 0 if opt.conflict == "stochastic" else a > b > 0
+    conflict = a > 0 and b > 0 if opt.conflict == "stochastic" else b > 0 and a - b > TIE
     if opt.resolution == "bdm":
         conflict = a > 0 and b > 0
     if conflict:
@@ -452,32 +453,52 @@ def check_trace(c, x, s, opt: EUMOptions) -> None:
                 assert res.positions[t][k] == state[k]
                 continue
             assert res.positions[t][k] == taken[0].new_position
-            assert _rank(taken[0], state, opt) == min(_rank(rec, state, opt) for rec in offers)
+            assert taken[0] is _expected_choice(offers, state, delta, opt)
+        for rec in records:  # a drawn deterministic conflict moves nobody
+            if rec.mover == -1 and opt.conflict == "deterministic":
+                assert abs(rec.eu_ij - rec.eu_ji) <= TIE
 
 
-def _rank(rec, state, opt: EUMOptions) -> tuple:
-    move = (abs(rec.new_position - state[rec.mover]), -rec.eu_ij, rec.sender)
-    kind = KINDS.index(rec.kind)
-    if opt.resolution == "scholz-code":
-        if rec.kind == "compromise":
+def _expected_choice(offers, state, delta: float, opt: EUMOptions):
+    """The choice rule of the module docstring, restated."""
+    if opt.resolution == "scholz-code" or opt.ranking == "type":
+        best = min(KINDS.index(rec.kind) for rec in offers)
+        offers = [rec for rec in offers if KINDS.index(rec.kind) == best]
+
+    def value(rec) -> float:
+        if opt.resolution == "scholz-code" and rec.kind == "compromise":
             a, b = abs(rec.eu_ij), abs(rec.eu_ji)
-            key = (a * state[rec.sender] + b * state[rec.target]) / (a + b)
-            return (kind, key, -rec.eu_ij, rec.sender)
-        return (kind, *move)
-    if opt.ranking == "type":
-        return (kind, *move)
-    return move
+            return (a * state[rec.sender] + b * state[rec.target]) / (a + b)
+        return abs(rec.new_position - state[rec.mover])
+
+    least = min(value(rec) for rec in offers)
+    offers = [rec for rec in offers if value(rec) <= least + TIE * delta]
+    top = max(rec.eu_ij for rec in offers)
+    offers = [rec for rec in offers if rec.eu_ij >= top - TIE]
+    return min(offers, key=lambda rec: (rec.sender, rec.target))
 
 
-def test_conflict_loser_moves_under_bdm() -> None:
-    """Two equal actors far apart: a drawn conflict moves nobody; a stronger sender wins."""
-    x, s = np.array([0.0, 1.0]), np.array([1.0, 1.0])
+def test_conflict_draw_and_losing_sender_under_bdm() -> None:
+    """Equal actors: a drawn conflict moves nobody. Stronger actor 1: actor 0 loses both
+    as target and as sender; both offers move it by 1, the larger EU_ij (sender 1) is taken.
+    """
+    x = np.array([0.0, 1.0])
     opt = EUMOptions(rounds=1)
-    tie = simulate_one(np.array([1.0, 1.0]), x, s, opt)
-    kinds = {rec.kind for rec in tie.trace}
-    if kinds == {"conflict"}:
-        assert all(rec.mover == -1 and not rec.accepted for rec in tie.trace)
-        np.testing.assert_array_equal(tie.positions[1], x)
+    draw = simulate_one(np.array([1.0, 1.0]), x, np.array([0.5, 0.5]), opt)
+    assert [(rec.kind, rec.mover, rec.accepted) for rec in draw.trace] == [
+        ("conflict", -1, False),
+        ("conflict", -1, False),
+    ]
+    np.testing.assert_array_equal(draw.positions[1], x)
+
+    res = simulate_one(np.array([1.0, 2.0]), x, np.array([0.2, 0.2]), opt)
+    by_pair = {(rec.sender, rec.target): rec for rec in res.trace}
+    as_target, as_sender = by_pair[(1, 0)], by_pair[(0, 1)]
+    assert as_target.kind == as_sender.kind == "conflict"
+    assert as_target.eu_ij > as_target.eu_ji and as_sender.eu_ij < as_sender.eu_ji
+    assert as_target.mover == as_sender.mover == 0
+    assert as_target.accepted and not as_sender.accepted
+    np.testing.assert_array_equal(res.positions[1], [1.0, 1.0])
 
 
 @pytest.mark.campaign

@@ -129,7 +129,7 @@ def _number_slots(data: Any) -> list[tuple[Any, Any]]:
     return [
         (c, k)
         for c, k in _nodes(data)
-        if isinstance(c[k], int | float) and not isinstance(c[k], bool)
+        if isinstance(c[k], int | float) and not isinstance(c[k], bool) and abs(c[k]) < 1e300
     ]
 
 

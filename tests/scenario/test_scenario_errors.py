@@ -407,6 +407,13 @@ def test_impossible_distributions(new: str, path: str, message: str):
     assert (line, path, message) in [(e.line, e.path, e.message) for e in found], found
 
 
+def test_huge_integers_are_reported_not_crashed_on():
+    text = edit("capability: 0.4", f"capability: {10**400}")
+    err = only(text)
+    assert (err.line, err.path) == (line_of(text, "capability: 1000"), "actors[0].capability")
+    assert err.message == "the number 100000... (401 digits) is too large"
+
+
 def test_fixed_value_missing_with_extra_distribution_fields():
     text = edit("trade: {dist: triangular, low: 1, mode: 2, high: 5}", "trade: {mean: 2, sd: 1}")
     messages = {e.path: e.message for e in errors(text)}

@@ -228,3 +228,14 @@ def test_bundled_rules_apply_to_bundled_files_only():
         "bundled scenarios need a source or a note for every number",
     ) in messages
     assert len(messages) == 1 + 6
+
+
+def test_the_documented_example_loads():
+    doc = Path(__file__).parents[2] / "docs" / "scenario-format.md"
+    text = doc.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    sc = load_text(example, "border-talks.yaml")
+    assert [p for p, _, _ in sc.quantities()][:2] == [
+        "issues.border.status_quo",
+        "actors.west.capability",
+    ]

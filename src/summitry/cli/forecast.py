@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -12,9 +12,11 @@ from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail
 from summitry.engines.eum_options import PRESETS
-from summitry.forecast import Forecast, forecast
-from summitry.sampling import MAX_SAMPLES
+from summitry.limits import MAX_SAMPLES
 from summitry.scenario import ScenarioError, load
+
+if TYPE_CHECKING:
+    from summitry.forecast import Forecast
 
 DEFAULT_SCENARIO = "dprk-2025"
 PROGRESS_FROM = 20_000
@@ -46,6 +48,8 @@ def forecast_command(
     ] = False,
 ) -> None:
     """Forecast where each issue of SCENARIO settles (expected-utility model)."""
+    from summitry.forecast import forecast
+
     if variant is not None and variant not in PRESETS:
         fail(f"--variant: unknown preset {variant!r}; choose one of {', '.join(PRESETS)}")
     try:

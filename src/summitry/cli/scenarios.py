@@ -70,8 +70,7 @@ def show_command(
     target: Target,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """A scenario's issues and actors, with every number's central value, distribution and
-    source."""
+    """A scenario's issues and actors: every number's central value, distribution, source."""
     try:
         sc = load(target)
     except ScenarioError as err:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from summitry.engines.bargaining_problem import FloatArray
+from summitry.engines.bargaining_problem import BoolArray, FloatArray
 from summitry.engines.bargaining_utility import effective_utility, utility
 
 
@@ -48,6 +48,10 @@ class PiecewiseLinear:
     def n_parties(self) -> int:
         return int(self.rates.shape[1])
 
+    @property
+    def knapsack(self) -> bool:
+        return True
+
     def take(self, idx: np.ndarray) -> PiecewiseLinear:
         return PiecewiseLinear(
             self.lo[idx],
@@ -72,6 +76,52 @@ class PiecewiseLinear:
             sign = s if sign is None else np.where(sign == 0.0, s, sign)
         sign = self.tie if sign is None else np.where(sign == 0.0, self.tie, sign)
         return np.where(sign > 0.0, self.length, 0.0)
+
+    def argmax_subject_to(
+        self, stack: Sequence[FloatArray], party: int
+    ) -> tuple[FloatArray, BoolArray]:
+        """Maximise ``stack`` subject to U_party >= d_party exactly (a continuous knapsack).
+
+        Start from the unconstrained maximiser (ties toward ``party``). If it falls short by
+        D, buy the shortfall from the pieces that raise U_party, cheapest first: filling an
+        empty piece or emptying a full one changes U_party by |g_j| len_j at a cost of
+        |c_j| len_j in the objective, so the price per unit is |c_j| / |g_j|; the last piece
+        bought is bought in part. Returns the fills and whether the constraint can be met.
+        """
+        c, tail = stack[0], list(stack[1:])
+        g_w = np.zeros_like(c)
+        g_w[:, party] = 1.0
+        x = self.argmax([c, g_w, *tail])
+        short = self.d[:, party] - self.utilities(x)[:, party]
+        feasible = np.ones(self.size, dtype=bool)
+        idx = np.flatnonzero(short > 0.0)
+        if idx.size == 0:
+            return x, feasible
+        g = self.rates[idx, party, :]
+        cost = np.abs(np.matmul(c[idx][:, None, :], self.rates[idx])[:, 0, :])
+        xi, length = x[idx], self.length[idx]
+        full = xi > 0.0
+        useful = np.where(full, g < 0.0, g > 0.0) & (length > 0.0)
+        gain = np.where(useful, np.abs(g) * length, 0.0)
+        price = np.where(useful, cost / np.where(useful, np.abs(g), 1.0), np.inf)
+        order = np.argsort(price, axis=1, kind="stable")
+        gain_s = np.take_along_axis(gain, order, axis=1)
+        bought = np.cumsum(gain_s, axis=1)
+        need = short[idx]
+        enough = bought[:, -1] >= need * (1.0 - 1e-15) - 1e-15
+        last = np.minimum(np.argmax(bought >= need[:, None], axis=1), bought.shape[1] - 1)
+        rows = np.arange(idx.size)
+        before = np.where(last > 0, bought[rows, np.maximum(last - 1, 0)], 0.0)
+        part = np.clip((need - before) / np.where(gain_s[rows, last] > 0, gain_s[rows, last], 1.0), 0, 1)
+        steps = np.arange(gain_s.shape[1])[None, :]
+        frac_s = np.where(steps < last[:, None], 1.0, 0.0)
+        frac_s = np.where(steps == last[:, None], part[:, None], frac_s)
+        frac = np.empty_like(frac_s)
+        np.put_along_axis(frac, order, frac_s, axis=1)
+        frac = np.where(useful, frac, 0.0)
+        x[idx] = np.where(full, xi - frac * length, xi + frac * length)
+        feasible[idx] = enough
+        return x, feasible
 
     def utilities(self, x: FloatArray) -> FloatArray:
         """U(x) = base + rates . x, (B, P)."""

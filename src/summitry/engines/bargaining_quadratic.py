@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from summitry.engines.bargaining_problem import FloatArray
+from summitry.engines.bargaining_problem import BoolArray, FloatArray
 
 TIE_TOL = 1e-14
 """Two candidate values within this (relative) distance count as a tie."""
@@ -44,6 +44,15 @@ class PiecewiseQuadratic:
     @property
     def n_parties(self) -> int:
         return int(self.centre.shape[1])
+
+    @property
+    def knapsack(self) -> bool:
+        return False
+
+    def argmax_subject_to(
+        self, stack: Sequence[FloatArray], party: int
+    ) -> tuple[FloatArray, BoolArray]:
+        raise NotImplementedError("quadratic utilities use the multiplier chord")
 
     def take(self, idx: np.ndarray) -> PiecewiseQuadratic:
         return PiecewiseQuadratic(

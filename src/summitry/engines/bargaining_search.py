@@ -55,7 +55,14 @@ class Backend(Protocol):
 
     def take(self, idx: IntArray) -> Backend: ...
 
+    @property
+    def knapsack(self) -> bool: ...  # whether argmax_subject_to is available
+
     def argmax(self, stack: Sequence[FloatArray]) -> FloatArray: ...
+
+    def argmax_subject_to(
+        self, stack: Sequence[FloatArray], party: int
+    ) -> tuple[FloatArray, BoolArray]: ...
 
     def utilities(self, x: FloatArray) -> FloatArray: ...
 
@@ -77,6 +84,9 @@ def support(
     if not cons:
         x = be.argmax(stack)
         return x, be.utilities(x), np.ones(be.size, dtype=bool)
+    if len(cons) == 1 and be.knapsack:
+        x, feasible = be.argmax_subject_to(stack, cons[0])
+        return x, be.utilities(x), feasible
     v, rest = cons[-1], cons[:-1]
     c, tail = stack[0], list(stack[1:])
     g = unit(be.size, be.n_parties, v)
@@ -152,16 +162,27 @@ def arc_chord(
     hi: FloatArray,
     uhi: FloatArray,
     to_lo: ToLo,
+    first: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Shrink brackets [lo, hi] on the Pareto boundary of P until they are adjacent vertices.
 
     ``to_lo(index, u_new, omega)`` says, for the samples ``index`` (into this batch), whether a
     new vertex with utilities ``u_new`` found in direction ``omega`` replaces lo (the target is
-    further toward B) rather than hi.
+    further toward B) rather than hi. ``first`` (B, 2), optional, is a direction to query
+    before the first chord (a warm start; rows of zeros mean none).
     """
     lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
     n_parties = be.n_parties
     active = np.ones(be.size, dtype=bool)
+    if first is not None:
+        ia = np.flatnonzero((first > 0.0).all(axis=1))
+        if ia.size:
+            omega = np.zeros((ia.size, n_parties))
+            omega[:, :2] = first[ia]
+            xm, um, _ = support(be.take(ia), [omega], cons)
+            left = to_lo(ia, um, omega)
+            lo[ia[left]], ulo[ia[left]] = xm[left], um[left]
+            hi[ia[~left]], uhi[ia[~left]] = xm[~left], um[~left]
     for _ in range(MAX_ITER):
         ia = np.flatnonzero(active)
         if ia.size == 0:
@@ -238,8 +259,10 @@ def nash_search(
     ua: FloatArray,
     xb: FloatArray,
     ub: FloatArray,
+    first: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """argmax over P of alpha ln s_A + (1 - alpha) ln s_B, between A's and B's best points."""
+    """argmax over P of alpha ln s_A + (1 - alpha) ln s_B, between A's and B's best points
+    (``first``: an optional warm-start direction, see :func:`arc_chord`)."""
     d = be.d[:, :2]
 
     def to_lo(ia: IntArray, um: FloatArray, omega: FloatArray) -> BoolArray:
@@ -247,7 +270,7 @@ def nash_search(
         ratio_a = (1.0 - alpha[ia]) * s[:, 0] * omega[:, 0]
         return np.asarray(ratio_a > alpha[ia] * s[:, 1] * omega[:, 1])
 
-    lo, ulo, hi, uhi = arc_chord(be, cons, xa, ua, xb, ub, to_lo)
+    lo, ulo, hi, uhi = arc_chord(be, cons, xa, ua, xb, ub, to_lo, first)
     s_a, s_b = ulo[:, 0] - d[:, 0], ulo[:, 1] - d[:, 1]
     step_a, step_b = uhi[:, 0] - ulo[:, 0], uhi[:, 1] - ulo[:, 1]
     trade = (step_a < 0.0) & (step_b > 0.0)

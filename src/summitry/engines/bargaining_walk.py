@@ -5,13 +5,16 @@ A piece on which one principal gains and the other loses is a *move* toward B: f
 gains, A loses) or emptying it (A gave up a gain). Each move trades at a constant rate,
 B's gain per unit of A's loss, r_j = |rate_B,j| / |rate_A,j|; sorting the moves by r_j from
 high to low (a fractional knapsack) traces the whole Pareto frontier as a concave polyline
-from A's best to B's best. With credibility an issue between a and b splits at z0 into two
-segments, the part beyond z0 being worth tau_B w^B_d to B (and the part short of z0 costing A
-only tau_A w^A_d), which keeps the order consistent within the issue.
+P_0 (A's best), P_1, ..., P_n (B's best). With credibility an issue between a and b splits at
+z0 into two segments, the part beyond z0 being worth tau_B w^B_d to B (and the part short of
+z0 costing A only tau_A w^A_d), which keeps the order consistent within the issue.
 
-On each segment the asymmetric Nash product alpha ln s_A + (1 - alpha) ln s_B peaks at a
-closed-form point; the best of these segment optima is the exact Nash solution. A zone of
-agreement exists iff some segment meets {s_A >= 0, s_B >= 0}.
+The asymmetric Nash product N = alpha ln s_A + (1 - alpha) ln s_B is concave along the
+polyline; it still rises from vertex P_k along segment k+1 iff
+(1 - alpha) r_{k+1} s_A(P_k) > alpha s_B(P_k), so the optimum lies on the first segment after
+which it stops rising, at the closed-form point of that segment where
+alpha |dA| s_B = (1 - alpha) dB s_A. A zone of agreement exists iff the polyline meets
+{s_A >= 0, s_B >= 0}: at the first vertex with s_B >= 0, or where s_B crosses 0 before it.
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from summitry.engines.bargaining_search import TOL_ZOPA
 
 def walk_nash(
     pl: PiecewiseLinear, alpha: FloatArray
-) -> tuple[BoolArray, FloatArray, BoolArray]:
-    """Nash solution of A and B alone (ratifiers ignored): (zopa, fills, degenerate).
+) -> tuple[BoolArray, FloatArray, BoolArray, FloatArray]:
+    """Nash solution of A and B alone (ratifiers ignored): (zopa, fills, degenerate, normal).
 
     ``degenerate`` marks samples whose zone of agreement has no point with both surpluses
     positive; their fills are A's best point of the zone (the limit of the Nash solution).
+    ``normal`` (B, 2) is the frontier's normal (weights on U_A, U_B summing to 1) at the
+    solution's segment, zero where the solution is a vertex of degenerate.
     """
     rate_a, rate_b = pl.rates[:, 0, :], pl.rates[:, 1, :]
     length = pl.length
+    size, n = length.shape
     sign = np.sign(rate_a)
     sign = np.where(sign == 0.0, np.sign(rate_b), sign)
     sign = np.where(sign == 0.0, pl.tie, sign)
@@ -40,42 +46,59 @@ def walk_nash(
     start = np.where(filled, length, 0.0)
     trade = (rate_a * rate_b < 0.0) & (length > 0.0)
     step = np.where(trade, np.where(filled, -length, length), 0.0)
-    gain_a, gain_b = rate_a * step, rate_b * step
-    key = np.where(trade, -np.abs(rate_b) / np.where(trade, np.abs(rate_a), 1.0), np.inf)
+    key = np.where(trade, rate_b / np.where(trade, rate_a, 1.0), np.inf)  # -(B gain / A loss)
     order = np.argsort(key, axis=1, kind="stable")
-    d_a = np.take_along_axis(gain_a, order, axis=1)
-    d_b = np.take_along_axis(gain_b, order, axis=1)
+    step_s = np.take_along_axis(step, order, axis=1)
+    d_a = np.take_along_axis(rate_a, order, axis=1) * step_s  # <= 0
+    d_b = np.take_along_axis(rate_b, order, axis=1) * step_s  # >= 0
     s0 = pl.utilities(start)[:, :2] - pl.d[:, :2]
-    end_a = s0[:, :1] + np.cumsum(d_a, axis=1)
-    end_b = s0[:, 1:] + np.cumsum(d_b, axis=1)
-    prev_a = np.concatenate([s0[:, :1], end_a[:, :-1]], axis=1)
-    prev_b = np.concatenate([s0[:, 1:], end_b[:, :-1]], axis=1)
-    moving = (d_a < 0.0) & (d_b > 0.0)
+    # surpluses at the vertices P_0 .. P_n
+    v_a = np.empty((size, n + 1))
+    v_b = np.empty((size, n + 1))
+    v_a[:, 0], v_b[:, 0] = s0[:, 0], s0[:, 1]
+    np.cumsum(d_a, axis=1, out=v_a[:, 1:])
+    np.cumsum(d_b, axis=1, out=v_b[:, 1:])
+    v_a[:, 1:] += s0[:, :1]
+    v_b[:, 1:] += s0[:, 1:]
+    rows = np.arange(size)
+    al = alpha
 
-    al = alpha[:, None]
-    prod = np.where(moving, d_a * d_b, -1.0)
-    theta = np.where(moving, np.clip(-(al * d_a * prev_b + (1 - al) * d_b * prev_a) / prod, 0, 1), 0)
-    s_a, s_b = prev_a + theta * d_a, prev_b + theta * d_b
-    positive = (s_a > 0.0) & (s_b > 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(positive, al * np.log(s_a) + (1 - al) * np.log(s_b), -np.inf)
+    # Nash: first vertex from which the product stops rising (n if it rises all the way)
+    rising = (1.0 - al[:, None]) * d_b * v_a[:, :-1] > al[:, None] * (-d_a) * v_b[:, :-1]
+    stop = np.where(rising.all(axis=1), n, np.argmin(rising, axis=1))
+    seg = np.maximum(stop - 1, 0)  # the optimum is on segment `seg` (0-based) or at P_0
+    pa, pb = v_a[rows, seg], v_b[rows, seg]
+    da, db = d_a[rows, seg], d_b[rows, seg]
+    moving = (stop > 0) & (da < 0.0) & (db > 0.0)
+    prod = np.where(moving, da * db, -1.0)
+    theta = np.where(moving, np.clip(-(al * da * pb + (1.0 - al) * db * pa) / prod, 0.0, 1.0), 0.0)
+    nash_ok = (pa + theta * da > 0.0) & (pb + theta * db > 0.0)
 
-    # segments meeting the zone {s_A >= -tol, s_B >= -tol}: theta in [from_b, to_a]
+    # zone of agreement: the first vertex with s_B >= -tol, or the crossing just before it
     tol = TOL_ZOPA
-    with np.errstate(divide="ignore", invalid="ignore"):
-        from_b = np.where(moving, (-tol - prev_b) / d_b, np.where(prev_b >= -tol, -np.inf, np.inf))
-        to_a = np.where(moving, (prev_a + tol) / -d_a, np.where(prev_a >= -tol, np.inf, -np.inf))
-    first, last = np.maximum(from_b, 0.0), np.minimum(to_a, 1.0)
-    meets = first <= last
-    zopa = meets.any(axis=1)
+    reach = v_b >= -tol
+    first = np.argmax(reach, axis=1)
+    seg_z = np.maximum(first - 1, 0)
+    ca, cb = v_a[rows, seg_z], v_b[rows, seg_z]
+    za, zb = d_a[rows, seg_z], d_b[rows, seg_z]
+    cross = np.where((first > 0) & (zb > 0.0), (-tol - cb) / np.where(zb > 0.0, zb, 1.0), 0.0)
+    cross = np.clip(cross, 0.0, 1.0)
+    at_a = np.where(first > 0, ca + cross * za, v_a[:, 0])
+    zopa = reach.any(axis=1) & (at_a >= -tol)
 
-    k = np.argmax(value, axis=1)
-    rows = np.arange(pl.size)
-    degenerate = zopa & ~np.isfinite(value[rows, k])
-    k_deg = np.argmax(meets, axis=1)
-    k = np.where(degenerate, k_deg, k)
-    t = np.where(degenerate, first[rows, k_deg], theta[rows, k])
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(order.shape[1])[None, :], axis=1)
-    frac = np.where(rank < k[:, None], 1.0, np.where(rank == k[:, None], t[:, None], 0.0))
-    return zopa, start + frac * step, degenerate
+    degenerate = zopa & ~nash_ok
+    seg = np.where(degenerate, seg_z, seg)
+    theta = np.where(degenerate, np.where(first > 0, cross, 0.0), theta)
+    # a zone reached at P_0 (first == 0) is P_0 itself: apply no move
+    done = np.where(degenerate & (first == 0), 0, np.where(stop > 0, seg, 0))
+    partial = np.where(degenerate & (first == 0), 0.0, np.where(stop > 0, theta, 0.0))
+    steps = np.arange(n)[None, :]
+    frac = np.where(steps < done[:, None], 1.0, 0.0)
+    frac = np.where(steps == done[:, None], partial[:, None], frac)
+    moved = np.empty_like(step)
+    np.put_along_axis(moved, order, frac * step_s, axis=1)
+    normal = np.zeros((size, 2))
+    ok = moving & ~degenerate
+    total = np.where(ok, db - da, 1.0)
+    normal[:, 0], normal[:, 1] = np.where(ok, db / total, 0.0), np.where(ok, -da / total, 0.0)
+    return zopa, start + moved, degenerate, normal

@@ -98,6 +98,11 @@ Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
+TIE = 1e-12
+"""Tolerance of the ties between model quantities, as in the reference (its "Ties"): EU
+values and dangers tie within TIE, movements within TIE * Delta, and a king-of-the-hill
+vote total counts as positive beyond TIE * sum_k w_k. Sign tests and x_i == x_j are exact."""
+
 _SLICE_CELLS = 1 << 17
 """Target size (in float64 cells) of the largest per-round temporary, n^3/2 per element:
 small enough to stay in cache, large enough to amortise numpy's per-call overhead."""
@@ -182,7 +187,9 @@ def _diag(n: int) -> tuple[IntArray, IntArray]:
 
 
 def _weighted_mean(x: Array, w: Array) -> Array:
-    return _seqsum0((w * x).T) / _seqsum0(w.T)
+    """Sequential sums; the quotient clipped to [min x, max x] against rounding."""
+    mean = _seqsum0((w * x).T) / _seqsum0(w.T)
+    return np.minimum(np.maximum(mean, np.min(x, axis=-1)), np.max(x, axis=-1))
 
 
 def weighted_mean(capability: Array, position: Array, salience: Array) -> Array:
@@ -207,7 +214,9 @@ def _king_of_hill(x: Array, w: Array, delta: Array) -> Array:
         return x[:, 0].copy()
     ii, jj = _pairs(n)
     safe = np.where(delta > 0, delta, 1.0)
-    v = _linear_votes(np.ascontiguousarray(x.T), np.ascontiguousarray(w.T), safe, ii, jj)
+    xt = np.ascontiguousarray(x.T)
+    dist = np.abs(xt[:, None, :] - xt[None, :, :])
+    v = _linear_votes(dist, np.ascontiguousarray(w.T), safe, ii, jj)
     upper = _seqsum0(v)  # (M, N): sum_k v_k(i, j) for i < j
     vsum = np.empty((n, n, big_n))
     vsum[ii, jj] = upper
@@ -215,10 +224,11 @@ def _king_of_hill(x: Array, w: Array, delta: Array) -> Array:
     vsum[_diag(n)] = 0.0
     earlier = np.tril(np.ones((n, n), dtype=bool), -1)  # [p, k]: k < p
     seen = np.any((x[:, :, None] == x[:, None, :]) & earlier, axis=-1)  # (N, n)
+    threshold = TIE * _seqsum0(w.T)  # "positive beyond rounding"
     cols = np.arange(big_n)
     king = np.zeros(big_n, dtype=np.int64)
     for p in range(1, n):  # the scan is sequential by definition; each step is O(N)
-        wins = ~seen[:, p] & (vsum[p, king, cols] > 0.0)
+        wins = ~seen[:, p] & (vsum[p, king, cols] > threshold)
         king = np.where(wins, p, king)
     return x[cols, king]
 
@@ -258,9 +268,8 @@ def _delta_arg(x: Array, delta: Array | float | None) -> Array:
 # target j, element]; votes (n, M, A) = [voter k, pair i < j, element].
 
 
-def _linear_votes(x: Array, w: Array, delta: Array, ii: IntArray, jj: IntArray) -> Array:
-    """v_k(i, j) = w_k (|x_k - x_j| - |x_k - x_i|) / Delta for the pairs i < j."""
-    dist = np.abs(x[:, None, :] - x[None, :, :])  # [k, j] = |x_k - x_j|
+def _linear_votes(dist: Array, w: Array, delta: Array, ii: IntArray, jj: IntArray) -> Array:
+    """v_k(i, j) = w_k (|x_k - x_j| - |x_k - x_i|) / Delta for the pairs i < j; dist[k, j]."""
     v = np.take(dist, jj, axis=1)
     v -= np.take(dist, ii, axis=1)
     v *= w[:, None, :]
@@ -268,24 +277,25 @@ def _linear_votes(x: Array, w: Array, delta: Array, ii: IntArray, jj: IntArray) 
     return v
 
 
-def _votes(x: Array, w: Array, delta: Array, risk: Array | None, options: EUMOptions) -> Array:
-    n = x.shape[0]
-    ii, jj = _pairs(n)
-    if options.votes != "risk":
-        return _linear_votes(x, w, delta, ii, jj)
-    g = np.abs(x[:, None, :] - x[None, :, :]) / delta  # [k, j] = |x_k - x_j| / Delta
-    if risk is not None:
-        g = np.float_power(g, risk[:, None, :])
-    v = np.take(g, jj, axis=1)
-    v -= np.take(g, ii, axis=1)
-    v *= w[:, None, :]
-    return v
+def _distances(x: Array, delta: Array) -> tuple[Array, Array]:
+    """|x_i - x_j| and its ratio to Delta, (n, n, A)."""
+    dist = np.abs(x[:, None, :] - x[None, :, :])
+    return dist, dist / delta
 
 
 def _probability(
-    x: Array, w: Array, delta: Array, risk: Array | None, options: EUMOptions
+    x: Array,
+    dist: Array,
+    d: Array,
+    w: Array,
+    delta: Array,
+    risk: Array | None,
+    options: EUMOptions,
 ) -> Array:
-    """P (n, n, A) of eq. 30 for elements with Delta > 0; ``risk`` None means r = 1."""
+    """P (n, n, A) of eq. 30 for elements with Delta > 0; ``risk`` None means r = 1.
+
+    ``dist`` = |x_i - x_j| and ``d`` = dist / Delta, as from :func:`_distances`.
+    """
     n, big_a = x.shape
     all_pairs = options.probability == "all-pairs"
     p = np.full((n, n, big_a), 0.5)
@@ -294,7 +304,13 @@ def _probability(
     if n < 2:
         return p
     ii, jj = _pairs(n)
-    v = _votes(x, w, delta, risk, options)
+    if options.votes == "risk":  # v_k = w_k ((|x_k - x_j|/Delta)^r_k - (|x_k - x_i|/Delta)^r_k)
+        g = d if risk is None else np.float_power(d, risk[:, None, :])
+        v = np.take(g, jj, axis=1)
+        v -= np.take(g, ii, axis=1)
+        v *= w[:, None, :]
+    else:
+        v = _linear_votes(dist, w, delta, ii, jj)
     absv = np.abs(v)
     pos = _seqsum0(np.maximum(v, 0.0))  # sum_k max(0, v_k(i, j)), i < j
     neg = -_seqsum0(np.minimum(v, 0.0))  # sum_k max(0, v_k(j, i)), exactly
@@ -305,10 +321,13 @@ def _probability(
         den = np.broadcast_to(_seqsum0(full.reshape(n**3, big_a)), pos.shape)
     else:
         den = _seqsum0(absv)
-    ok = den > 0.0
-    safe = np.where(ok, den, 1.0)
-    p_ij = np.where(ok, pos / safe, 0.5)
-    p_ji = np.where(ok, neg / safe, 0.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_ij = pos / den
+        p_ji = neg / den
+    zero = den == 0.0
+    if np.any(zero):
+        p_ij[zero] = 0.5
+        p_ji[zero] = 0.5
     if all_pairs:
         same = x[ii] == x[jj]
         p_ij[same] = 0.0
@@ -342,9 +361,10 @@ def win_probability(
     out = np.full((big_b, n, n), 0.5)
     live = d > 0
     if np.any(live):
-        p = _probability(
-            x[live].T.copy(), w[live].T.copy(), d[live], None if r is None else r[live].T, options
-        )
+        xl = x[live].T.copy()
+        dist, ratio = _distances(xl, d[live])
+        rl = None if r is None else r[live].T
+        p = _probability(xl, dist, ratio, w[live].T.copy(), d[live], rl, options)
         out[live] = np.moveaxis(p, 2, 0)
     return out
 
@@ -362,16 +382,30 @@ def _util(base: Array, r: Array | None) -> Array:
     return out
 
 
-def _eu(s_t: Array, p: Array, u_s: Array, u_f: Array, cost: Array | float) -> Array:
-    """s (P U_s + (1 - P) U_f) + (1 - s) U_s - cost (eq. 25a), in the reference's order."""
+def _eu(s_t: Array, p: Array, omp: Array, u_s: Array, u_f: Array, cost: Array | float) -> Array:
+    """s (P U_s + (1 - P) U_f) + (1 - s) U_s - cost (eq. 25a) in the reference's order;
+    ``omp`` is 1 - P. Subtracting a zero cost changes no bit, so it is skipped."""
     gain = p * u_s
-    lose = 1.0 - p
-    lose *= u_f
-    gain += lose
+    gain += omp * u_f
     gain *= s_t
     gain += (1.0 - s_t) * u_s
-    gain -= cost
+    if not (isinstance(cost, float) and cost == 0.0):
+        gain -= cost
     return gain
+
+
+def _pair_utils(base_s: Array, base_f: Array, r: Array, pair: BoolArray) -> tuple[Array, Array]:
+    """U_s and U_f (n, n, A) with the target's exponent r_j, evaluated only on the pairs
+    that are classified (i != j, x_i != x_j; 0 elsewhere): the powers dominate a round."""
+    n, big_a = r.shape
+    flat = np.flatnonzero(pair)
+    r_j = r.ravel()[flat % (n * big_a)]  # entry (i, j, e) -> r[j, e]
+    out = []
+    for base in (base_s, base_f):
+        u = np.zeros(n * n * big_a)
+        u[flat] = _util(base.ravel()[flat], r_j)
+        out.append(u.reshape(n, n, big_a))
+    return out[0], out[1]
 
 
 def _cost(
@@ -392,7 +426,7 @@ def _risk(eu1: Array) -> Array:
     danger = _seqsum0(eu1)  # S_i = sum_{j} EU_ji (the diagonal is 0), j in index order
     s_max = danger.max(axis=0)
     s_min = danger.min(axis=0)
-    flat = s_max == s_min
+    flat = s_max - s_min <= TIE  # equal dangers up to rounding
     span = np.where(flat, 1.0, s_max - s_min)
     big_r = np.clip((2.0 * danger - s_max - s_min) / span, -1.0, 1.0)
     r = np.clip((1.0 - big_r / 3.0) / (1.0 + big_r / 3.0), 0.5, 2.0)
@@ -406,6 +440,7 @@ class _State:
 
     r: Array  # (n, A)
     p: Array  # (n, n, A)
+    omp: Array  # 1 - p
     dist: Array  # (n, n, A) |x_i - x_j|
     d: Array  # dist / Delta
     base_s: Array  # 0.5 - 0.5 d
@@ -416,8 +451,7 @@ class _State:
 def _state(x: Array, w: Array, s: Array, delta: Array, options: EUMOptions) -> _State:
     """mu, r (every r = 1 for the dangers) and P with the current r, for Delta > 0."""
     n = x.shape[0]
-    dist = np.abs(x[:, None, :] - x[None, :, :])
-    d = dist / delta
+    dist, d = _distances(x, delta)
     half = 0.5 * d
     base_s = 0.5 - half
     base_f = 0.5 + half
@@ -427,13 +461,17 @@ def _state(x: Array, w: Array, s: Array, delta: Array, options: EUMOptions) -> _
         xr, wr = x.T, w.T
         mu = _weighted_mean(xr, wr) if options.mu == "mean" else _median(xr, wr, delta, options)
         m = np.abs(x - mu) / delta
-    p1 = _probability(x, w, delta, None, options)
+    p1 = _probability(x, dist, d, w, delta, None, options)
     cost1 = _cost(options, 0.0, m[:, None, :], d, None)
-    eu1 = _eu(s[None, :, :], p1, _util(base_s, None), _util(base_f, None), cost1)
+    omp = 1.0 - p1
+    eu1 = _eu(s[None, :, :], p1, omp, _util(base_s, None), _util(base_f, None), cost1)
     eu1[_diag(n)] = 0.0
     r = _risk(eu1)
-    p = _probability(x, w, delta, r, options) if options.votes == "risk" else p1
-    return _State(r, p, dist, d, base_s, base_f, m)
+    p = p1
+    if options.votes == "risk":
+        p = _probability(x, dist, d, w, delta, r, options)
+        omp = 1.0 - p
+    return _State(r, p, omp, dist, d, base_s, base_f, m)
 
 
 def risk_exponents(
@@ -460,29 +498,9 @@ def risk_exponents(
 # --------------------------------------------------------------------------- one round
 
 
-def _lexmin(mask: BoolArray, keys: list[Array], axis: int) -> BoolArray:
-    """Narrow ``mask`` along ``axis`` to the entries minimal in each key in turn.
-
-    Later keys are only consulted while some lane still holds more than one entry.
-    """
-    for number, key in enumerate(keys):
-        if number and not np.any(np.count_nonzero(mask, axis=axis) > 1):
-            break
-        best = np.min(np.where(mask, key, np.inf), axis=axis, keepdims=True)
-        mask &= key == best
-    return mask
-
-
-def _pick(mask: BoolArray, values: Array, axis: int) -> tuple[BoolArray, Array, IntArray]:
-    """(any, value at the first True, its index) along ``axis``."""
-    index = np.argmax(mask, axis=axis)
-    value = np.take_along_axis(values, np.expand_dims(index, axis), axis=axis)
-    return np.any(mask, axis=axis), np.squeeze(value, axis=axis), index
-
-
 @dataclass(frozen=True)
 class _Compromises:
-    """The compromise pairs of a round, as flat (sender, target, element) indices."""
+    """The compromise pairs of a round, as (sender, target, element) index arrays."""
 
     where: tuple[IntArray, IntArray, IntArray]
     x_i: Array
@@ -515,138 +533,143 @@ def _round(
     st = _state(x, w, s, delta, options)
     if n < 2:
         return x.copy(), st.r, np.zeros((big_a, 3), dtype=np.int64)
-    p, d = st.p, st.d
+    p, d, dist = st.p, st.d, st.dist
+    pair = dist != 0.0  # i != j and x_i != x_j
     r_t = st.r[None, :, :]  # the target's exponent on every utility (mirror-imaging)
-    u_s = _util(st.base_s, r_t)
-    u_f = _util(st.base_f, r_t)
+    u_s, u_f = _pair_utils(st.base_s, st.base_f, st.r, pair)
     u_sq = _util(np.full((1, n, big_a), 0.5), r_t)
-    a = _eu(s[None, :, :], p, u_s, u_f, _cost(options, u_sq, st.m[:, None, :], d, r_t))
-    b = _eu(
-        s[:, None, :], p.transpose(1, 0, 2), u_s, u_f, _cost(options, u_sq, st.m[None], d, r_t)
-    )
-    pair = st.dist != 0.0  # i != j and x_i != x_j
+    cost_a = _cost(options, u_sq, st.m[:, None, :], d, r_t)
+    cost_b = _cost(options, u_sq, st.m[None], d, r_t)
+    a = _eu(s[None, :, :], p, st.omp, u_s, u_f, cost_a)
+    b = _eu(s[:, None, :], p.transpose(1, 0, 2), st.omp.transpose(1, 0, 2), u_s, u_f, cost_b)
     abs_b = np.abs(b)
     a_pos = a > 0.0
     a_pos &= pair
     b_pos = b > 0.0
-    b_neg = b < 0.0
     gt = a > abs_b
+    pos_neg = a_pos & (b < 0.0)
+    compromise = pos_neg & gt
+    capitulation = pos_neg & ~gt
     won = None if options.conflict != "stochastic" else u < p
+    sender_loses = None
     if options.resolution == "scholz-code":
         if won is None:
-            conflict = (a > b) & b_pos & pair
-            lost = conflict
+            conflict = (a - b > TIE) & b_pos
+            conflict &= pair
+            target_loses = conflict
         else:
             conflict = a_pos & b_pos
-            lost = conflict & won
-        pos_neg = a_pos & b_neg
-        compromise = pos_neg & gt
-        capitulation = pos_neg & ~gt
-        comp = _compromises(x, a, abs_b, compromise, options)
-        new_x = _choose_scholz(x, st.dist, a, lost, comp, compromise, capitulation)
+            target_loses = conflict & won
     else:
         conflict = a_pos & b_pos
-        compromise = a_pos & b_neg
-        capitulation = compromise & ~gt
-        compromise &= gt
-        if won is None:
-            target_loses = conflict & (a > b)
-            sender_loses = conflict & (a < b)
+        if won is None:  # |a - b| <= TIE is a draw; a > b iff a - b > 0
+            diff = a - b
+            target_loses = conflict & (diff > TIE)
+            sender_loses = conflict & (diff < -TIE)
         else:
             target_loses = conflict & won
             sender_loses = conflict & ~won
-        comp = _compromises(x, a, abs_b, compromise, options)
-        new_x = _choose_bdm(
-            x, st.dist, a, comp, target_loses, sender_loses, compromise, capitulation, options
-        )
+    comp = _compromises(x, a, abs_b, compromise, options)
+    # offers to each target (over senders, axis 0): the key (movement |new - x_j|, or for
+    # Scholz's compromises their own key; inf where no offer) and the new position
+    t_mask = target_loses | capitulation
+    t_mask |= compromise
+    t_val = np.where(t_mask, dist, np.inf)
+    comp_new = np.empty(a.shape)
+    comp_new[comp.where] = comp.new
+    if options.resolution == "scholz-code":
+        abs_a = np.abs(comp.a)
+        t_val[comp.where] = (abs_a * comp.x_i + comp.abs_b * comp.x_j) / (abs_a + comp.abs_b)
+    else:
+        t_val[comp.where] = np.abs(comp.new - comp.x_j)
+    t_kind = None
+    if options.resolution == "scholz-code" or options.ranking == "type":
+        t_kind = np.where(compromise, 1.0, np.where(capitulation, 2.0, 0.0))
+    offers = _Offers(t_val, t_kind, compromise, comp_new, sender_loses)
+    new_x = _select(x, delta, a, dist, offers)
     counts = np.stack(
         [np.count_nonzero(m, axis=(0, 1)) for m in (conflict, compromise, capitulation)], axis=1
     ).astype(np.int64)
     return new_x, st.r, counts
 
 
-def _choose_bdm(
-    x: Array,
-    dist: Array,
-    a: Array,
-    comp: _Compromises,
-    target_loses: BoolArray,
-    sender_loses: BoolArray,
-    compromise: BoolArray,
-    capitulation: BoolArray,
-    options: EUMOptions,
-) -> Array:
-    """Each actor's move: least |new - old| among moves offered to it as target (over
-    senders, axis 0) or as a losing sender (over targets, axis 1); ties by the largest a,
-    the lowest sender, the lowest target (``ranking="type"``: the kind first)."""
-    n = x.shape[0]
-    typed = options.ranking == "type"
-    # as target j, over senders i: to x_i (a move of |x_i - x_j|) or to the compromise
-    t_mask = target_loses | capitulation
-    t_mask |= compromise
-    t_new = np.repeat(x[:, None, :], n, axis=1)
-    t_new[comp.where] = comp.new
-    t_move = dist.copy()
-    t_move[comp.where] = np.abs(comp.new - comp.x_j)
-    t_keys = [t_move, -a]
-    if typed:
-        kind = np.where(compromise, 1.0, np.where(capitulation, 2.0, 0.0))
-        t_keys.insert(0, kind)
-    t_has, t_val, t_idx = _pick(_lexmin(t_mask, t_keys, 0), t_new, 0)
-    if not np.any(sender_loses):
-        return np.where(t_has, t_val, x)
-    t_key = [np.take_along_axis(k, t_idx[None], 0)[0] for k in t_keys]
-    # as losing sender i, over targets j: to x_j, a move of |x_j - x_i|
-    l_keys = [dist, -a]
-    l_new = np.broadcast_to(x[None, :, :], a.shape)
-    l_has, l_val, l_idx = _pick(_lexmin(sender_loses.copy(), l_keys, 1), l_new, 1)
-    l_key = [np.take_along_axis(k, l_idx[:, None], 1)[:, 0] for k in l_keys]
-    if typed:
-        l_key.insert(0, np.zeros_like(x))
-    # compare the two bests lexicographically; the target-side sender t_idx != the mover
-    t_first = np.zeros_like(t_has)
-    undecided = np.ones_like(t_has)
-    for kt, kl in zip(t_key, l_key, strict=True):
-        t_first |= undecided & (kt < kl)
-        undecided &= kt == kl
-    t_first |= undecided & (t_idx < np.arange(n)[:, None])
-    use_t = t_has & (~l_has | t_first)
-    return np.where(use_t, t_val, np.where(l_has, l_val, x))
+@dataclass(frozen=True)
+class _Offers:
+    """The moves offered in a round, for :func:`_select`.
+
+    ``value`` [sender i, target m]: the key of the offer to m (its movement, or Scholz's
+    compromise key), inf where there is none; ``kind`` 0 conflict, 1 compromise,
+    2 capitulation (only when kinds rank first); ``compromise`` marks offers whose new
+    position is ``comp_new`` (else x_i); ``lost`` [sender m, target j]: m lost a conflict
+    with j and is offered x_j (``bdm`` only).
+    """
+
+    value: Array
+    kind: Array | None
+    compromise: BoolArray
+    comp_new: Array
+    lost: BoolArray | None
 
 
-def _choose_scholz(
-    x: Array,
-    dist: Array,
-    a: Array,
-    lost: BoolArray,
-    comp: _Compromises,
-    compromise: BoolArray,
-    capitulation: BoolArray,
-) -> Array:
-    """Scholz's program: a lost conflict, else the compromise with the smallest weighted
-    position (|a| x_i + |b| x_j)/(|a| + |b|), else a capitulation; over senders (axis 0);
-    ties by the largest a, then the lowest sender."""
-    n = x.shape[0]
-    to_sender = np.broadcast_to(x[:, None, :], a.shape)
-    value = np.full(a.shape, np.inf)
-    abs_a = np.abs(comp.a)
-    value[comp.where] = (abs_a * comp.x_i + comp.abs_b * comp.x_j) / (abs_a + comp.abs_b)
-    comp_new = np.repeat(x[None, :, :], n, axis=0)
-    comp_new[comp.where] = comp.new
-    out = x.copy()
-    done = np.zeros(x.shape, dtype=bool)
-    for mask, key, new in (
-        (lost, dist, to_sender),
-        (compromise, value, comp_new),
-        (capitulation, dist, to_sender),
-    ):
-        if not np.any(mask):
-            continue
-        has, val, _ = _pick(_lexmin(mask.copy(), [key, -a], 0), new, 0)
-        has &= ~done
-        out = np.where(has, val, out)
-        done |= has
-    return out
+def _select(x: Array, delta: Array, a: Array, dist: Array, offers: _Offers) -> Array:
+    """The move each actor takes among the offers made to it (reference rules, "Ties").
+
+    Offers to actor m as a target sit at [sender i, m] (reduced over axis 0); as the losing
+    sender of a conflict at [m, target j] (over axis 1: kind conflict, to x_j, key |x_j -
+    x_m|). 1. with kinds: keep the best kind; 2. keep the keys within TIE * Delta of the
+    least; 3. keep the EU a within TIE of the largest; 4. take the lowest (sender, target).
+    When no lane holds a near tie, step 2 leaves one offer per lane: the argmin.
+    """
+    n, big_a = x.shape
+    lanes = np.arange(big_a)
+    t_val = offers.value
+    l_mask = offers.lost if offers.lost is not None and np.any(offers.lost) else None
+    if offers.kind is not None:
+        best = np.min(np.where(np.isfinite(t_val), offers.kind, 3.0), axis=0)
+        if l_mask is not None:
+            best[np.any(l_mask, axis=1)] = 0.0  # a lost conflict is of the best kind
+        t_val = np.where(offers.kind == best, t_val, np.inf)
+    first = np.argmin(t_val, axis=0)  # the first least key per lane
+    least = np.take_along_axis(t_val, first[None], axis=0)[0]
+    l_val = None
+    if l_mask is not None:
+        l_val = np.where(l_mask, dist, np.inf)
+        least = np.minimum(least, np.min(l_val, axis=1))
+    empty = least == np.inf
+    limit = least + TIE * delta
+    near = t_val <= limit  # every entry of an empty lane (inf <= inf): discounted below
+    n_empty = int(np.count_nonzero(empty))
+    unique = np.count_nonzero(near) - n * n_empty == empty.size - n_empty
+    if l_val is not None or not unique:
+        near &= ~empty
+        l_near = None
+        many = np.count_nonzero(near, axis=0)
+        if l_val is not None:
+            l_near = (l_val <= limit[:, None, :]) & ~empty[:, None, :]
+            many += np.count_nonzero(l_near, axis=1)
+        if np.any(many > 1):
+            largest = np.max(np.where(near, a, -np.inf), axis=0)
+            if l_near is not None:
+                largest = np.maximum(largest, np.max(np.where(l_near, a, -np.inf), axis=1))
+            floor = largest - TIE
+            near &= a >= floor
+            if l_near is not None:
+                l_near &= a >= floor[:, None, :]
+        first = np.argmax(near, axis=0)
+    movers = np.arange(n)[:, None]
+    t_value = x[first, lanes[None, :]]
+    is_comp = offers.compromise[first, movers, lanes]
+    if np.any(is_comp):
+        t_value = np.where(is_comp, offers.comp_new[first, movers, lanes], t_value)
+    out = np.where(empty, x, t_value)
+    if l_val is None:
+        return out
+    assert l_near is not None
+    t_any = np.any(near, axis=0)
+    t_low = t_any & (first < movers)  # the first near offer comes from a lower sender
+    l_any = np.any(l_near, axis=1)
+    l_value = x[np.argmax(l_near, axis=1), lanes[None, :]]
+    return np.where(~t_low & l_any, l_value, np.where(t_any, t_value, x))
 
 
 # --------------------------------------------------------------------------- runs
@@ -655,51 +678,63 @@ def _choose_scholz(
 def _run_slice(
     c: Array, x0: Array, s: Array, options: EUMOptions, u: Array | None, out: dict[str, Array]
 ) -> None:
-    """Run one slice of the batch (row layout in and out), writing into the views ``out``."""
+    """Run one slice of the batch (row layout in and out), writing into the views ``out``.
+
+    The elements still running are kept compacted in batch-last arrays, together with
+    their history (for the cycle test); ``idx`` maps them back to rows of the slice.
+    """
     big_b, n = x0.shape
     rounds = options.rounds
     w = vote_weights(c, s)
     delta = _range(x0)
-    tol = options.tol * delta
     positions, risk, counts = out["positions"], out["risk"], out["counts"]
-    rounds_run, cycled = out["rounds_run"], out["cycled"]
+    cycled = out["cycled"]
     positions[:, 0] = x0
-    wt, st = w.T.copy(), s.T.copy()
-    xt = x0.T.copy()  # current state, batch-last
-    active = np.flatnonzero(delta > 0)
-    last = np.zeros(big_b, dtype=np.int64)  # last row computed per element
+    last = np.zeros(big_b, dtype=np.int64)  # rounds run per element
+    idx = np.flatnonzero(delta > 0)
+    xs, ws, ss = x0[idx].T.copy(), w[idx].T.copy(), s[idx].T.copy()
+    ds = delta[idx]
+    tol = options.tol * ds
+    hist = np.empty((rounds + 1, n, idx.size))
+    hist[0] = xs
     for t in range(rounds):
-        if active.size == 0:
+        if idx.size == 0:
             break
-        xa = xt[:, active]
-        ua = None if u is None else np.moveaxis(u[active, t], 0, -1)
-        new, r, cnt = _round(xa, wt[:, active], st[:, active], delta[active], options, ua)
-        positions[active, t + 1] = new.T
-        risk[active, t] = r.T
-        counts[active, t] = cnt
-        last[active] = t + 1
-        xt[:, active] = new
-        tol_a = tol[active]
-        moving = np.max(np.abs(new - xa), axis=0) > tol_a
-        if t >= 1:
-            earlier = positions[active, :t]  # rows 0 .. t-1; row t is xa
-            again = np.any(
-                np.max(np.abs(earlier - new.T[:, None, :]), axis=2) <= tol_a[:, None], axis=1
-            )
-            again &= moving
-            cycled[active[again]] = True
+        us = None if u is None else np.moveaxis(u[idx, t], 0, -1)
+        new, r, cnt = _round(xs, ws, ss, ds, options, us)
+        positions[idx, t + 1] = new.T
+        risk[idx, t] = r.T
+        counts[idx, t] = cnt
+        last[idx] = t + 1
+        moving = np.max(np.abs(new - xs), axis=0) > tol
+        if t >= 1:  # a cycle: the new state matches row 0 .. t-1 (row t is the old state)
+            near = np.max(np.abs(hist[:t] - new[None]), axis=1) <= tol
+            again = np.any(near, axis=0) & moving
+            cycled[idx[again]] = True
             moving &= ~again
-        active = active[moving]
-    rounds_run[:] = last
+        hist[t + 1] = new
+        xs = new
+        if not np.all(moving):
+            keep = np.flatnonzero(moving)
+            idx, xs, ws, ss, ds, tol = (
+                idx[keep],
+                xs[:, keep],
+                ws[:, keep],
+                ss[:, keep],
+                ds[keep],
+                tol[keep],
+            )
+            hist = hist[:, :, keep]
+    out["rounds_run"][:] = last
     # rows after an element's stop repeat its final state; risk repeats its last row
     rows = np.arange(big_b)
     after = np.arange(rounds + 1)[None, :] > last[:, None]
     if np.any(after):
         positions[:] = np.where(after[:, :, None], positions[rows, last][:, None, :], positions)
         if rounds:
-            keep = np.maximum(last, 1)
-            r_after = np.arange(rounds)[None, :] >= keep[:, None]
-            risk[:] = np.where(r_after[:, :, None], risk[rows, keep - 1][:, None, :], risk)
+            keep_r = np.maximum(last, 1)
+            r_after = np.arange(rounds)[None, :] >= keep_r[:, None]
+            risk[:] = np.where(r_after[:, :, None], risk[rows, keep_r - 1][:, None, :], risk)
     flat = positions.reshape(-1, n)
     w_rows = np.repeat(w, rounds + 1, axis=0)
     med = _median(flat, w_rows, np.repeat(delta, rounds + 1), options)

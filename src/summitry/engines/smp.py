@@ -1,6 +1,6 @@
 """Spatial Model of Politics (SMP), the multi-dimensional successor of the expected-utility
 model, as KTAB computes it (github.com/lsyaseen/KTAB, commit 3b5b063, MIT licence;
-/work/shared/SMP.md; docs/models/smp.md), vectorised over a leading axis of B samples.
+docs/models/smp.md), vectorised over a leading axis of B samples.
 
 One turn: risk attitudes from a risk-neutral PCE; every actor picks its most valuable
 challenge; each challenge yields a bargain; every actor's queue of bargains is resolved by a
@@ -90,7 +90,9 @@ def _step(
     ch = best_challenges(st.d, st.rp, theta, weight, total, opt.voting, opt.third_party)
     p_target = None
     if opt.interp != "init-only":
-        p_target = target_view_probability(st.d, st.rp, ch.target, weight, opt.voting, opt.third_party)
+        p_target = target_view_probability(
+            st.d, st.rp, ch.target, weight, opt.voting, opt.third_party
+        )
     bargains = make_bargains(theta, sal, weight, ch.has, ch.target, ch.prob, p_target, opt)
     new_theta = resolve_queues(theta, ideal, sal, cap, st.r, st.own, bargains, opt, draws)
     kept = np.minimum(acc.sum(axis=1), 1.0)
@@ -153,7 +155,9 @@ def simulate(
     cumulative probability reaches uniforms[b, t-1, k] (so a run is reproducible from a seed).
     """
     opt = options or SMPOptions()
-    cap, pos, sal, acc, draws = _validate(capability, position, salience, opt, accommodation, uniforms)
+    cap, pos, sal, acc, draws = _validate(
+        capability, position, salience, opt, accommodation, uniforms
+    )
     b, n, dims = pos.shape
     horizon = opt.max_turns
     total = seq_sum(sal)

@@ -15,6 +15,7 @@ while each step adds a whole slice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +28,7 @@ __all__ = ["Challenges", "best_challenges", "contest", "target_view_probability"
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
 
-CHUNK_ELEMENTS = 1 << 17
+CHUNK_ELEMENTS = 1 << 15
 """Elements per (third parties, samples, challengers, targets) block: small blocks stay in
 cache, which matters more than the Python loop over blocks."""
 
@@ -60,18 +61,35 @@ def contest(
     if third_party != "semi-commit":
         # no-commit and full-commit value both sides of the little contest identically
         return c_ij, c_ji
-    e = vote(rule, wm, ui - uj)
-    side_i = c_ij + np.maximum(e, 0.0)
-    side_j = c_ji + np.maximum(-e, 0.0)
-    p_in = side_i / (side_i + side_j)
-    p_jn = 1.0 - p_in
-    join_i = p_in * (ui + ui + um) + p_jn * (uj + uj + uj)
-    join_j = p_in * (ui + ui + ui) + p_jn * (uj + uj + um)
-    v = np.where(third, vote(rule, wm, join_i - join_j), 0.0)
-    return (
-        seq_sum(np.maximum(v, 0.0), 0, c_ij, overwrite=True),
-        seq_sum(np.maximum(-v, 0.0), 0, c_ji, overwrite=True),
-    )
+    # The arithmetic below is KTAB's, step for step; buffers are reused to spare allocations.
+    e = np.subtract(ui, uj)
+    e = np.multiply(e, wm, out=e) if rule == "prop" else vote(rule, wm, e)
+    side_i = np.maximum(e, 0.0)
+    side_i += c_ij
+    side_j = np.negative(e, out=e)
+    np.maximum(side_j, 0.0, out=side_j)
+    side_j += c_ji
+    den = np.add(side_i, side_j)
+    p_in = np.divide(side_i, den, out=side_i)
+    p_jn = np.subtract(1.0, p_in, out=den)
+    join_i = np.multiply(p_in, ui + ui + um)
+    scratch = np.add(uj, uj)
+    scratch += uj
+    scratch *= p_jn
+    join_i += scratch
+    join_j = np.multiply(p_in, ui + ui + ui, out=scratch)
+    tail = np.add(uj, uj, out=side_j)
+    tail += um
+    tail *= p_jn
+    join_j += tail
+    diff = np.subtract(join_i, join_j, out=join_i)
+    v = np.multiply(diff, wm, out=diff) if rule == "prop" else vote(rule, wm, diff)
+    np.copyto(v, 0.0, where=~third)
+    gain = np.maximum(v, 0.0)
+    loss = np.negative(v, out=v)
+    np.maximum(loss, 0.0, out=loss)
+    # third parties join in actor order, as in KTAB
+    return seq_sum(gain, 0, c_ij, overwrite=True), seq_sum(loss, 0, c_ji, overwrite=True)
 
 
 @dataclass(frozen=True)
@@ -85,31 +103,59 @@ class Challenges:
     gain: Array
 
 
-def _front(x: Array) -> Array:
+def _front(x: NDArray[Any]) -> NDArray[Any]:
     """Move the last axis (third parties) to the front."""
     return np.moveaxis(x, -1, 0)
 
 
+@dataclass(frozen=True)
+class _Views:
+    """Per-turn arrays shared by all blocks of challengers; ``*_f`` have third parties m
+    first and are C-contiguous."""
+
+    one_minus: Array  # (B, a, x): 1 - d[a, x]
+    dmin: Array  # (B, a, x): min(d[a, x], 1)
+    ft: Array  # (B, j, m): 1 - d[m, j]
+    dt: Array  # (B, j, m): min(d[m, j], 1)
+    ft_f: Array  # (m, B, j)
+    dt_f: Array  # (m, B, j)
+    diag_f: Array  # (B, m): 1 - d[m, m]
+    diag_d: Array  # (B, m)
+    weight_f: Array  # (m, B, 1, 1)
+
+    @classmethod
+    def build(cls, d: Array, weight: Array) -> _Views:
+        one_minus = 1 - d
+        dmin = np.minimum(d, 1.0)
+        ft = np.swapaxes(one_minus, -1, -2)
+        dt = np.swapaxes(dmin, -1, -2)
+        return cls(
+            one_minus=one_minus,
+            dmin=dmin,
+            ft=ft,
+            dt=dt,
+            ft_f=np.ascontiguousarray(_front(ft)),
+            dt_f=np.ascontiguousarray(_front(dt)),
+            diag_f=np.diagonal(one_minus, axis1=-2, axis2=-1),
+            diag_d=np.diagonal(dmin, axis1=-2, axis2=-1),
+            weight_f=np.ascontiguousarray(_front(weight))[:, :, None, None],
+        )
+
+
 def _own_view(
-    d: Array, rp: Array, weight: Array, total: Array, rows: slice, rule: str, third_party: str
+    v: _Views, rp: Array, weight: Array, total: Array, rows: slice, rule: str, third_party: str
 ) -> tuple[Array, Array]:
     """(P_ij, Delta EU_i) with estimator h = i = k, for challengers ``rows`` and all j."""
-    n = d.shape[-1]
-    one_minus = 1 - d
-    dmin = np.minimum(d, 1.0)
-    ft = np.swapaxes(one_minus, -1, -2)  # ft[., j, m] = 1 - d[m, j]
-    dt = np.swapaxes(dmin, -1, -2)
-    diag_f = np.diagonal(one_minus, axis1=-2, axis2=-1)  # 1 - d[m, m]
-    diag_d = np.diagonal(dmin, axis1=-2, axis2=-1)
+    n = rp.shape[-1]
     idx = np.arange(n)[rows]
     r = rp[:, rows, :]  # r[., i, m] = R^i_m, i in rows
-    ui = ft[:, rows, :] * (1 + dt[:, rows, :] * r)  # U^i(m, i)
-    um = diag_f[:, None, :] * (1 + diag_d[:, None, :] * r)  # U^i(m, m)
-    r_front = _front(r)[:, :, :, None]  # (m, B, i, 1)
-    uj = _front(ft)[:, :, None, :] * (1 + _front(dt)[:, :, None, :] * r_front)  # U^i(m, j)
+    ui = v.ft[:, rows, :] * (1 + v.dt[:, rows, :] * r)  # U^i(m, i)
+    um = v.diag_f[:, None, :] * (1 + v.diag_d[:, None, :] * r)  # U^i(m, m)
+    r_front = np.ascontiguousarray(_front(r))[:, :, :, None]  # (m, B, i, 1)
+    uj = v.ft_f[:, :, None, :] * (1 + v.dt_f[:, :, None, :] * r_front)  # U^i(m, j)
     uii = ui[:, np.arange(len(idx)), idx]  # U^i(i, i)
     r_ii = rp[:, idx, idx]
-    uij = one_minus[:, rows, :] * (1 + dmin[:, rows, :] * r_ii[:, :, None])  # U^i(i, j)
+    uij = v.one_minus[:, rows, :] * (1 + v.dmin[:, rows, :] * r_ii[:, :, None])  # U^i(i, j)
     m = np.arange(n)[:, None, None]
     third = (m != idx[None, :, None]) & (m != np.arange(n)[None, None, :])  # (m, i, j)
     c_ij, c_ji = contest(
@@ -122,7 +168,7 @@ def _own_view(
         um,  # U^i(j, j)
         weight[:, rows, None],
         weight[:, None, :],
-        _front(weight)[:, :, None, None],
+        v.weight_f,
         third[:, None],
         rule,
         third_party,
@@ -155,18 +201,19 @@ def best_challenges(
     own position (by POS_TOL) and promise a gain above MIN_SIG_EDU; ties go to the lowest index.
     """
     b, n = d.shape[0], d.shape[-1]
+    views = _Views.build(d, weight)
     gain = np.empty((b, n, n))
     prob = np.empty((b, n, n))
     step = max(1, CHUNK_ELEMENTS // max(1, b * n * n))
     for start in range(0, n, step):
         rows = slice(start, min(n, start + step))
-        prob[:, rows], gain[:, rows] = _own_view(d, rp, weight, total, rows, rule, third_party)
+        prob[:, rows], gain[:, rows] = _own_view(views, rp, weight, total, rows, rule, third_party)
     gap = theta[:, :, None, :] - theta[:, None, :, :]
     apart = np.sqrt(seq_sum(gap * gap)) >= POS_TOL
     valid = apart & ~np.eye(n, dtype=bool)[None] & (gain > MIN_SIG_EDU)
     scored = np.where(valid, gain, -np.inf)
     target = np.argmax(scored, axis=-1)
-    has = valid.any(axis=-1)
+    has = np.asarray(valid.any(axis=-1), dtype=bool)
     pick = target[..., None]
     return Challenges(
         has=has,

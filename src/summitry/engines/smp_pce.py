@@ -44,14 +44,15 @@ def coalitions_from_sums(pos_sum: Array, neg_sum: Array) -> Array:
 
 def coalitions(u: Array, w: Array, rule: str) -> Array:
     """C[..., a, b] = 1e-8 + sum_k [vote_k(a over b)]+ with u (..., k, M), w (..., k),
-    summed over voters in order, as KTAB does. Built in row blocks of about CHUNK_ELEMENTS elements, which keeps them in cache.
+    summed over voters in order, as KTAB does. Built in row blocks of about CHUNK_ELEMENTS
+    elements, which keeps them in cache.
     """
     k, m = u.shape[-2], u.shape[-1]
     lead = u.shape[:-2]
-    pos_sum = np.empty(lead + (m, m))
-    neg_sum = np.empty(lead + (m, m))
+    pos_sum = np.empty((*lead, m, m))
+    neg_sum = np.empty((*lead, m, m))
     uk = np.moveaxis(u, -2, 0)  # voters first: (k, ..., M)
-    wk = np.moveaxis(np.broadcast_to(w, lead + (k,)), -1, 0)[..., None, None]
+    wk = np.moveaxis(np.broadcast_to(w, (*lead, k)), -1, 0)[..., None, None]
     rows_per = max(1, CHUNK_ELEMENTS // max(1, int(np.prod(lead, dtype=np.int64)) * k * m))
     for start in range(0, m, rows_per):
         rows = slice(start, min(m, start + rows_per))

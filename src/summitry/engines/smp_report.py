@@ -29,7 +29,7 @@ Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
 Method = Literal["auto", "direct", "breakpoint"]
 
-CHUNK_ELEMENTS = 1 << 16
+CHUNK_ELEMENTS = 1 << 14
 """Upper bound on elements of the blocks built at once."""
 DIRECT_BELOW = 12
 """'auto' uses the direct O(n^4) sum below this many actors (it is cheaper there)."""
@@ -49,11 +49,13 @@ def unique_positions(theta: Array) -> tuple[Mask, NDArray[np.int64]]:
     return is_rep, rep_of
 
 
-def prop_coalitions(
-    d_opt: Array, risk: Array, capability: Array, perception: str
-) -> Array:
+def prop_coalitions(d_opt: Array, risk: Array, capability: Array, perception: str) -> Array:
     """C^h[a, b] for proportional voting, one sample: d_opt (n, M) voter-to-option
-    distances, risk (n,) attitudes R, capability (n,). Returns (n_h, M, M)."""
+    distances, risk (n,) attitudes R, capability (n,). Returns (n_h, M, M).
+
+    Each unordered pair is built once: with L = sum_k c_k (X_k + t Y_k), the support for b
+    against a is S_ab - L.
+    """
     n, m = d_opt.shape
     wa, wb = PERCEPTION_WEIGHTS[perception]
     alpha, beta = wa / (wa + wb), wb / (wa + wb)
@@ -63,35 +65,40 @@ def prop_coalitions(
     order = np.argsort(ts, kind="stable")
     t_sorted = ts[order]
     nb = n + 1
-    out = np.empty((n, m, m))
-    rows_per = max(1, CHUNK_ELEMENTS // max(1, n * m))
-    for start in range(0, m, rows_per):
-        rows = slice(start, min(m, start + rows_per))
-        c_rows = rows.stop - rows.start
-        dg = g[:, rows, None] - g[:, None, :]  # (k, a, b)
-        x = (f[:, rows, None] - f[:, None, :]) + beta * risk[:, None, None] * dg
-        y = dg
+    out = np.zeros((n, m, m))
+    beta_r = (beta * risk)[:, None]
+    cap = capability[:, None]
+    first, second = np.triu_indices(m, 1)
+    per = max(1, CHUNK_ELEMENTS // max(1, n))
+    for start in range(0, first.size, per):
+        ia, ib = first[start : start + per], second[start : start + per]
+        pairs = ia.size
+        y = g[:, ia] - g[:, ib]  # (k, pairs)
+        x = f[:, ia] - f[:, ib]
+        x += beta_r * y
         with np.errstate(divide="ignore", invalid="ignore"):
-            tau = -x / y
-        up = y > 0
-        down = y < 0
-        flat = ~(up | down)
-        lo = np.where(up, np.searchsorted(t_sorted, tau, side="right"), 0)
-        hi = np.where(down, np.searchsorted(t_sorted, tau, side="left"), n)
-        never = flat & (x <= 0)
-        cx = np.where(never, 0.0, capability[:, None, None] * x)
-        cy = np.where(never, 0.0, capability[:, None, None] * y)
-        pair = np.arange(c_rows * m).reshape(1, c_rows, m) * nb
-        lo_bin = (pair + lo).ravel()
-        hi_bin = (pair + hi).ravel()
-        size = c_rows * m * nb
-        sx = np.bincount(lo_bin, cx.ravel(), size) - np.bincount(hi_bin, cx.ravel(), size)
-        sy = np.bincount(lo_bin, cy.ravel(), size) - np.bincount(hi_bin, cy.ravel(), size)
-        sx = np.cumsum(sx.reshape(c_rows * m, nb), axis=1)[:, :n]
-        sy = np.cumsum(sy.reshape(c_rows * m, nb), axis=1)[:, :n]
-        total = np.empty((c_rows * m, n))
-        total[:, order] = sx + t_sorted * sy
-        out[:, rows, :] = np.maximum(total, 0.0).T.reshape(n, c_rows, m)
+            tau = np.divide(x, y)
+        np.negative(tau, out=tau)
+        # voter k counts for the h with t_h > tau (y > 0) or t_h < tau (y < 0); an h with
+        # t_h == tau adds exactly nothing, so one search side serves both cases
+        cut = np.searchsorted(t_sorted, tau, side="right")
+        sign = np.sign(y)
+        wx = cap * x
+        wy = cap * y
+        from_start = (sign < 0) | ((sign == 0) & (x > 0))  # active from the lowest t_h
+        bins = (np.arange(pairs)[None, :] * nb + cut).ravel()
+        size = pairs * nb
+        sx = np.bincount(bins, (wx * sign).ravel(), size).reshape(pairs, nb)
+        sy = np.bincount(bins, (wy * sign).ravel(), size).reshape(pairs, nb)
+        sx[:, 0] += np.where(from_start, wx, 0.0).sum(axis=0)
+        sy[:, 0] += np.where(from_start, wy, 0.0).sum(axis=0)
+        s_ab = np.cumsum(sx, axis=1)[:, :n] + t_sorted * np.cumsum(sy, axis=1)[:, :n]
+        s_ba = s_ab - (wx.sum(axis=0)[:, None] + t_sorted * wy.sum(axis=0)[:, None])
+        unsorted = np.empty((pairs, n))
+        unsorted[:, order] = np.maximum(s_ab, 0.0)
+        out[:, ia, ib] = unsorted.T
+        unsorted[:, order] = np.maximum(s_ba, 0.0)
+        out[:, ib, ia] = unsorted.T
     return PCE_MIN_COALITION + out
 
 
@@ -122,7 +129,10 @@ def estimator_probabilities(
         if options.voting != "prop":
             raise ValueError("the breakpoint method needs proportional voting")
         c = np.stack(
-            [prop_coalitions(d_opt[s], risk[s], capability[s], options.perception) for s in range(b)]
+            [
+                prop_coalitions(d_opt[s], risk[s], capability[s], options.perception)
+                for s in range(b)
+            ]
         )
         mask = np.broadcast_to(omask[:, None, :], c.shape[:-1])
         p = pce(c, victory_matrix(c, options.victory), options.pce, mask)

@@ -134,7 +134,7 @@ def distances(ideal: Array, position: Array, salience: Array) -> Array:
     return np.sqrt(num / den[..., :, None])
 
 
-def utility(d: Array, r: Array) -> Array:
+def utility(d: Array, r: Array | float) -> Array:
     """u(d, R) = (1 - d)(1 + d R) for d <= 1, (1 - d)(1 + R) beyond."""
     return (1 - d) * (1 + np.minimum(d, 1.0) * r)
 

@@ -41,6 +41,9 @@ def fmt(x: float) -> str:
     """A number as a person would write it: ``100`` not ``100.0``, ``.inf`` for infinity."""
     if isinstance(x, bool) or not isinstance(x, int | float):
         return repr(x)
+    if isinstance(x, int):
+        text = str(x)
+        return text if len(text) <= 20 else f"{text[:6]}... ({len(text.lstrip('-'))} digits)"
     if math.isnan(x):
         return ".nan"
     if math.isinf(x):

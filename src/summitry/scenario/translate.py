@@ -48,7 +48,7 @@ def _child(kind: str, key: Any) -> str:
     return _CHILD.get(kind, {}).get(key, "other") if isinstance(key, str) else "other"
 
 
-def key_text(key: Any) -> str | int:
+def key_text(key: Any) -> str:
     """A mapping key as shown in a path (numbers without a trailing ``.0``)."""
     if isinstance(key, str):
         return key
@@ -173,6 +173,8 @@ def message(err: ErrorDetails, place: Place) -> str:
         return f"unknown field '{last}'{hint}"
     if kind == "finite_number":
         return f"{describe(value)} is not a finite number"
+    if kind.startswith("float") and isinstance(value, int) and not isinstance(value, bool):
+        return f"the number {describe(value)} is too large"
     if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
         whole = kind.startswith("int")
         return f"expected a {'whole ' if whole else ''}number, got {describe(value)}"

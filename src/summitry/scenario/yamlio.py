@@ -111,7 +111,7 @@ def _yaml_error(exc: YAMLError, text: str) -> Problem:
         if mark is not None:
             line = int(mark.line) + 1
         if exc.problem:
-            message = str(exc.problem).strip()
+            message = str(exc.problem).strip().removeprefix("but ")
             context, cmark = exc.context, exc.context_mark
             if context and cmark is not None and int(cmark.line) + 1 != line:
                 message += f" ({str(context).strip()} started on line {int(cmark.line) + 1})"

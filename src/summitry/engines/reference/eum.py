@@ -48,22 +48,27 @@ a = EU_ij and b = EU_ji with its own exponent r_j (mirror-imaging).
 ``resolution="bdm"`` (MODELS.md s.1 steps 2-5): a proposal exists iff a > 0. Then
 conflict if b > 0; compromise if b < 0 and |b| < a; capitulation if b < 0 and |b| >= a
 (b == 0 exactly: no proposal). Conflict, deterministic: the larger of a, b wins, the loser
-(sender or target) moves to the winner's position; a == b: nobody moves (mover -1).
-Conflict, stochastic: the sender wins iff uniforms[t-1, i, j] < P_ij. Compromise: the
-target moves to ``partial`` x_j + (x_i - x_j)|b|/a or ``weighted``
+(sender or target) moves to the winner's position; a tie (|a - b| <= TIE) moves nobody
+(mover -1). Conflict, stochastic: the sender wins iff uniforms[t-1, i, j] < P_ij. Compromise:
+the target moves to ``partial`` x_j + (x_i - x_j)|b|/a or ``weighted``
 (|a| x_i + |b| x_j)/(|a| + |b|), clipped to the segment [x_i, x_j]. Capitulation: the
-target moves to x_i. Every actor takes, among the moves proposed to it (as target or as a
-losing sender), the one with the smallest |new - old|; ties: the largest a (the sender's
-EU_ij of that pair), then the lowest sender index. ``ranking="type"`` compares the kind
-first (conflict > compromise > capitulation), then as before.
+target moves to x_i. Every actor takes one of the moves offered to it (as target, or as the
+losing sender of a conflict): the one that moves it least; ``ranking="type"`` first keeps
+the best kind present (conflict > compromise > capitulation).
 
 ``resolution="scholz-code"``: the same pairs and perceptions (the target is the
-"receiver"). Conflict (lost by the target) if a > b > 0 (stochastic: a > 0 and b > 0, lost
-iff uniforms[t-1, i, j] < P_ij); compromise if a > 0 > b and a > |b|; capitulation if
-a > 0 > b and a <= |b|. Only the target moves. The target takes a lost conflict if any (the
-nearest), else the compromise with the smallest (|a| x_i + |b| x_j)/(|a| + |b|), else the
-nearest capitulation; ties: the largest a, then the lowest sender index. ``ranking`` is
-not used (this rule already ranks by kind).
+"receiver"). Conflict lost by the target if b > 0 and a - b > TIE (stochastic: a > 0 and
+b > 0, lost iff uniforms[t-1, i, j] < P_ij; a won conflict moves nobody); compromise if
+a > 0 > b and a > |b|; capitulation if a > 0 > b and a <= |b|. Only the target moves. It
+takes a lost conflict if any (the nearest), else the compromise with the smallest
+(|a| x_i + |b| x_j)/(|a| + |b|), else the nearest capitulation. ``ranking`` is not used.
+
+Ties (:data:`TIE` = 1e-12). Among an actor's offers (after the kind filter above): keep
+those whose movement (Scholz's compromises: the key above) is within TIE * Delta of the
+smallest; then those whose sender's EU_ij (a) is within TIE of the largest; then take the
+lowest (sender, target) pair. Mathematically equal quantities computed in a different order
+differ by a few ulps; the tolerance lets symmetric ties resolve by index in every engine.
+Sign tests (a > 0, b > 0, b < 0, |b| < a) and position equality (x_i == x_j) are exact.
 
 All accepted moves apply at once. Stop after ``options.rounds``, or at round t when no
 position moved more than ``tol * Delta`` (not a cycle), or when the new state equals an
@@ -89,8 +94,17 @@ View = Literal["challenger", "target"]
 KINDS: tuple[Kind, Kind, Kind] = ("conflict", "compromise", "capitulation")
 """Order of the columns of :attr:`ReferenceRun.counts` (and the ``ranking="type"`` order)."""
 
-DANGER_TIE = 1e-12
-"""Dangers S_i closer than this (absolute; EU values are of order 1) count as all equal."""
+TIE = 1e-12
+"""Tolerance of every tie between model quantities (module docstring, "Ties").
+
+Two EU values (or two dangers S_i) tie when they differ by at most ``TIE`` (absolute: EU
+values are of order 1); two positions or movements tie when they differ by at most
+``TIE * Delta``; a king-of-the-hill vote total is "positive" when it exceeds
+``TIE * sum_k w_k``. Mathematically equal quantities computed in another order (by the
+vectorised engine, or on an affinely mapped scale) differ by a few ulps; without this
+tolerance such symmetric ties would be broken by rounding noise. Set it to 0.0 for exact
+float comparisons.
+"""
 
 
 @dataclass(frozen=True)
@@ -210,12 +224,14 @@ def king_of_hill_median(
     """Scholz's program's median: a king-of-the-hill over distinct positions.
 
     Distinct positions in order of first appearance; m = the first; for each next p,
-    m = p iff sum_k v_k(p, m) > 0 with linear votes (r = 1). Weights as in
+    m = p iff sum_k v_k(p, m) > TIE * sum_k w_k (i.e. positive beyond rounding) with linear
+    votes (r = 1). Weights as in
     :func:`vote_weights`.
     """
     w = vote_weights(capability, salience)
     if delta is None:
         delta = position_range(position)
+    threshold = TIE * sum(w)
     distinct: list[float] = []
     for value in position:
         if float(value) not in distinct:
@@ -226,7 +242,7 @@ def king_of_hill_median(
         for k in range(len(w)):
             xk = float(position[k])
             total += w[k] * (abs(xk - m) - abs(xk - p)) / delta
-        if total > 0.0:
+        if total > threshold:
             m = p
     return m
 
@@ -397,7 +413,7 @@ def pair_expected_utility(
     u_sq = 2.0 - 4.0 * _power(0.5, r)
     q, t = options.q, options.t
     gain = sj * (pij * u_s + (1.0 - pij) * u_f) + (1.0 - sj) * u_s
-    return gain - (q * u_sq + (1.0 - q) * (t * u_b + (1.0 - t) * u_w))
+    return float(gain - (q * u_sq + (1.0 - q) * (t * u_b + (1.0 - t) * u_w)))
 
 
 def expected_utility(
@@ -455,7 +471,7 @@ def risk_exponents(
     (sequential, j in index order, every j including those at x_i). Then
     R_i = (2 S_i - S_max - S_min) / (S_max - S_min), clipped to [-1, 1], and
     r_i = (1 - R_i/3) / (1 + R_i/3), clipped to [0.5, 2] against rounding.
-    Every r_i = 1 when S_max - S_min <= :data:`DANGER_TIE` (in particular when Delta == 0):
+    Every r_i = 1 when S_max - S_min <= :data:`TIE` (in particular when Delta == 0):
     equal dangers up to rounding, so that symmetric actors summed in another order (as the
     vectorised engine does) do not flip between r = 1 and the extremes 0.5 and 2.
     """
@@ -474,7 +490,7 @@ def risk_exponents(
                 total += eu[j, i]
         danger.append(total)
     s_max, s_min = max(danger), min(danger)
-    if s_max - s_min <= DANGER_TIE:
+    if s_max - s_min <= TIE:
         return _ones(n)
     out = np.empty(n)
     for i in range(n):
@@ -495,6 +511,7 @@ class _Candidate:
     new_position: float
     kind: Kind
     sender: int
+    target: int
     sender_position: float
     eu_ij: float
     eu_ji: float
@@ -518,7 +535,7 @@ def _classify_bdm(
         return None
     if b > 0.0:
         if won is None:  # deterministic: the larger EU wins, a draw moves nobody
-            if a == b:
+            if abs(a - b) <= TIE:
                 return ("conflict", -1, xj)
             won = a > b
         return ("conflict", j, xi) if won else ("conflict", i, xj)
@@ -534,7 +551,7 @@ def _classify_scholz(
 ) -> tuple[Kind, int, float] | None:
     """(kind, mover, new position) of the pair (sender i, target j) under ``scholz-code``."""
     if won is None:
-        if a > b > 0.0:
+        if b > 0.0 and a - b > TIE:
             return ("conflict", j, xi)
     elif a > 0.0 and b > 0.0:
         return ("conflict", j, xi) if won else ("conflict", -1, xj)
@@ -545,30 +562,40 @@ def _classify_scholz(
     return None
 
 
-def _least_move(cand: _Candidate, old: float) -> tuple[float, float, int]:
-    """Smallest movement first; ties: the largest EU_ij, then the lowest sender index."""
-    return (abs(cand.new_position - old), -cand.eu_ij, cand.sender)
+def _movement(cand: _Candidate, old: float) -> float:
+    return abs(cand.new_position - old)
 
 
-def _scholz_compromise_key(cand: _Candidate, old: float) -> tuple[float, float, int]:
+def _scholz_compromise_key(cand: _Candidate, old: float) -> float:
     """Scholz's program ranks compromises by (|a| x_i + |b| x_j)/(|a| + |b|), smallest first."""
     a, b = abs(cand.eu_ij), abs(cand.eu_ji)
-    return ((a * cand.sender_position + b * old) / (a + b), -cand.eu_ij, cand.sender)
+    return (a * cand.sender_position + b * old) / (a + b)
 
 
-def _choose(cands: list[_Candidate], old: float, options: EUMOptions) -> _Candidate:
-    """The one move an actor now at ``old`` takes among ``cands`` (rules: module docstring)."""
-    if options.resolution == "scholz-code":
-        for kind in KINDS:
-            of_kind = [cand for cand in cands if cand.kind == kind]
-            if not of_kind:
-                continue
-            if kind == "compromise":
-                return min(of_kind, key=lambda cand: _scholz_compromise_key(cand, old))
-            return min(of_kind, key=lambda cand: _least_move(cand, old))
-    if options.ranking == "type":
-        return min(cands, key=lambda cand: (KINDS.index(cand.kind), *_least_move(cand, old)))
-    return min(cands, key=lambda cand: _least_move(cand, old))
+def _choose(cands: list[_Candidate], old: float, delta: float, options: EUMOptions) -> _Candidate:
+    """The one move an actor now at ``old`` takes among ``cands`` (rules: module docstring).
+
+    1. ``resolution="scholz-code"`` or ``ranking="type"``: keep the best kind present
+       (conflict > compromise > capitulation);
+    2. keep the candidates whose movement |new - old| (for Scholz's compromises: the key
+       (|a| x_i + |b| x_j)/(|a| + |b|)) is within ``TIE * Delta`` of the smallest;
+    3. keep those whose sender's EU_ij is within ``TIE`` of the largest;
+    4. take the lowest (sender, target) pair.
+    """
+    pool = cands
+    by_kind = options.resolution == "scholz-code" or options.ranking == "type"
+    if by_kind:
+        best_kind = min(KINDS.index(cand.kind) for cand in pool)
+        pool = [cand for cand in pool if KINDS.index(cand.kind) == best_kind]
+    if options.resolution == "scholz-code" and pool[0].kind == "compromise":
+        values = [_scholz_compromise_key(cand, old) for cand in pool]
+    else:
+        values = [_movement(cand, old) for cand in pool]
+    least = min(values)
+    pool = [cand for cand, v in zip(pool, values, strict=True) if v <= least + TIE * delta]
+    largest = max(cand.eu_ij for cand in pool)
+    pool = [cand for cand in pool if cand.eu_ij >= largest - TIE]
+    return min(pool, key=lambda cand: (cand.sender, cand.target))
 
 
 def _one_round(
@@ -607,14 +634,14 @@ def _one_round(
             kind, mover, new = res
             counts[KINDS.index(kind)] += 1
             if mover >= 0:
-                cand = _Candidate(mover, float(new), kind, i, float(x[i]), a, b, len(pending))
+                cand = _Candidate(mover, float(new), kind, i, j, float(x[i]), a, b, len(pending))
                 cands[mover].append(cand)
             pending.append((i, j, a, b, kind, float(new), mover))
     new_x = x.copy()
     accepted: set[int] = set()
     for k in range(n):
         if cands[k]:
-            best = _choose(cands[k], float(x[k]), options)
+            best = _choose(cands[k], float(x[k]), delta, options)
             new_x[k] = best.new_position
             accepted.add(best.record)
     trace = [

@@ -1,10 +1,10 @@
 """Plain-loop reference of the Spatial Model of Politics: one sample, the test oracle.
 
-A direct transcription of /work/shared/SMP.md (KTAB's SMP, github.com/lsyaseen/KTAB at
-commit 3b5b063, MIT licence) with explicit loops over actors, pairs and queues, in KTAB's
-order of operations. Only the innermost sums over voters use numpy vectors. It shares no
-arithmetic with the vectorised engine (summitry.engines.smp); only the options, constants
-and result type are common.
+A direct transcription of the model in docs/models/smp.md (KTAB's SMP,
+github.com/lsyaseen/KTAB at commit 3b5b063, MIT licence) with explicit loops over actors,
+pairs and queues, in KTAB's order of operations. Only the innermost sums over voters use
+numpy vectors. It shares no arithmetic with the vectorised engine (summitry.engines.smp);
+only the options, constants and result type are common.
 """
 
 from __future__ import annotations
@@ -95,8 +95,9 @@ def _coalitions(u: Array, w: Array, rule: str) -> Array:
     for a in range(m):
         for b in range(a):
             v = _vote(rule, w, u[:, a], u[:, b])
-            c[a, b] = PCE_MIN_COALITION + float(np.sum(v[v > 0]))
-            c[b, a] = PCE_MIN_COALITION - float(np.sum(v[v < 0]))
+            # voters join in order: ((1e-8 + v_0) + v_1) + ..., via a running sum
+            c[a, b] = np.cumsum(np.concatenate(([PCE_MIN_COALITION], np.maximum(v, 0.0))))[-1]
+            c[b, a] = np.cumsum(np.concatenate(([PCE_MIN_COALITION], np.maximum(-v, 0.0))))[-1]
     return c
 
 
@@ -119,7 +120,10 @@ def _pce(c: Array, model_v: str, model_p: str) -> Array:
         for a in range(m):
             for b in range(m):
                 p[a] *= v[a, b]
-        return p / p.sum()
+        total = 0.0
+        for a in range(m):
+            total += p[a]
+        return p / total
     p = np.full(m, 1.0 / m)
     if model_p == "markov-uniform":
         change, it = 1.0, 0
@@ -206,9 +210,7 @@ def _perceived(rh: float, ri: float, rule: str) -> float:
 class _State:
     """Everything the model derives from positions and ideals at one turn."""
 
-    def __init__(
-        self, theta: Array, ideal: Array, cap: Array, sal: Array, opt: SMPOptions
-    ) -> None:
+    def __init__(self, theta: Array, ideal: Array, cap: Array, sal: Array, opt: SMPOptions) -> None:
         n = len(cap)
         self.theta, self.ideal = theta, ideal
         self.d = np.empty((n, n))
@@ -393,23 +395,23 @@ def _step(
                 if bi_ == bj_:
                     total = 0.0
                     for x in range(n):
-                        total += st.uh[a, a, x]
+                        total += float(st.uh[a, a, x])
                 else:
                     total = _util(_distance(st.ideal[a], pos_i, sal[a]), st.r[a])
                     total += _util(_distance(st.ideal[a], pos_j, sal[a]), st.r[a])
                     for x in range(n):
                         if x not in (bi_, bj_):
-                            total += st.uh[a, a, x]
+                            total += float(st.uh[a, a, x])
                 u[a, m] = total / n
-        p = _scalar_pce(u, cap, opt)
+        probs = _scalar_pce(u, cap, opt)
         if opt.resolution == "deterministic":
-            pick = int(np.argmax(p))
+            pick = int(np.argmax(probs))
         else:
             assert draws is not None
             pick = len(q) - 1
             run = 0.0
             for m in range(len(q)):
-                run += p[m]
+                run += float(probs[m])
                 if draws[k] <= run:
                     pick = m
                     break

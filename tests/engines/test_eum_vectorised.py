@@ -1,0 +1,411 @@
+"""The vectorised EUM engine (summitry.engines.eum): agreement with the plain-loop
+reference (summitry.engines.reference.eum) on every output, published EC checks, and
+invariants of the model (MODELS.md s.1).
+
+CI runs a modest, derandomised number of hypothesis examples; ``pytest -m campaign`` runs
+thousands of random option combinations against the reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from summitry.engines import eum
+from summitry.engines.eum import EUMOptions, EUMResult, resolve_options, simulate
+from summitry.engines.reference import eum as ref
+
+CI = settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+INVARIANTS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+CAMPAIGN = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+
+OUTPUTS = ("positions", "median", "mean", "counts", "risk", "rounds_run", "cycled")
+
+# EC car-emission standards (BDM 1994 p. 78; Scholz, Calbert & Smith 2011 Table 1)
+EC_C = np.array([0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08])
+EC_X = np.array([4.0, 7.0, 4.0, 4.0, 10.0, 10.0, 10.0, 7.0, 4.0, 7.0])
+EC_S = np.array([80, 40, 20, 80, 60, 60, 90, 10, 100, 70]) / 100.0
+
+# One alternative value per option field: every single flip from the default is checked.
+FLIPS: dict[str, Any] = {
+    "votes": "risk",
+    "probability": "all-pairs",
+    "median_rule": "king-of-hill",
+    "mu": "mean",
+    "ranking": "type",
+    "conflict": "stochastic",
+    "compromise": "weighted",
+    "resolution": "scholz-code",
+    "q": 0.5,
+    "t": 0.5,
+    "rounds": 3,
+    "tol": 0.02,
+}
+VARIANTS: dict[str, EUMOptions] = {f"preset {name}": opt for name, opt in eum.PRESETS.items()}
+VARIANTS.update({f"{k}={v}": EUMOptions().with_overrides(**{k: v}) for k, v in FLIPS.items()})
+VARIANTS.update(  # flips that only act together with another one
+    {
+        "q=0,t=0,mu=mean": EUMOptions(q=0.0, t=0.0, mu="mean"),
+        "q=0.5,king-of-hill": EUMOptions(q=0.5, t=0.7, median_rule="king-of-hill"),
+        "scholz-code,stochastic": resolve_options("scholz-code", conflict="stochastic"),
+        "type,stochastic,weighted": EUMOptions(
+            ranking="type", conflict="stochastic", compromise="weighted"
+        ),
+    }
+)
+
+
+# --------------------------------------------------------------------------- strategies
+
+
+@st.composite
+def batches(
+    draw: st.DrawFn, min_n: int = 1, max_n: int = 9, max_b: int = 3, integer: bool | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(capability, position, salience), each (B, n), on realistic scales.
+
+    Weights are 0 or at least 1e-6 and generic positions multiples of 1e-6 (no subnormal
+    numbers); integer positions in [-4, 4] create coincident actors and symmetric ties.
+    Sometimes every capability of a row is 0.
+    """
+    n = draw(st.integers(min_n, max_n))
+    b = draw(st.integers(1, max_b))
+    if integer is None:
+        integer = draw(st.booleans())
+    unit = st.one_of(st.just(0.0), st.floats(1e-6, 1.0))
+    if integer:
+        pos = st.integers(-4, 4).map(float)
+    else:
+        pos = st.floats(-1e3, 1e3).map(lambda v: round(v, 6))
+    c = np.array(draw(st.lists(st.lists(unit, min_size=n, max_size=n), min_size=b, max_size=b)))
+    x = np.array(draw(st.lists(st.lists(pos, min_size=n, max_size=n), min_size=b, max_size=b)))
+    s = np.array(draw(st.lists(st.lists(unit, min_size=n, max_size=n), min_size=b, max_size=b)))
+    if draw(st.booleans()) and draw(st.booleans()):
+        c[0] = 0.0
+    return c, x, s
+
+
+@st.composite
+def any_options(draw: st.DrawFn) -> EUMOptions:
+    """Any combination of the modelling options."""
+    return EUMOptions(
+        votes=draw(st.sampled_from(["linear", "risk"])),
+        probability=draw(st.sampled_from(["pairwise", "all-pairs"])),
+        median_rule=draw(st.sampled_from(["weighted", "king-of-hill"])),
+        mu=draw(st.sampled_from(["median", "mean"])),
+        ranking=draw(st.sampled_from(["eu", "type"])),
+        conflict=draw(st.sampled_from(["deterministic", "stochastic"])),
+        compromise=draw(st.sampled_from(["partial", "weighted"])),
+        resolution=draw(st.sampled_from(["bdm", "scholz-code"])),
+        q=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        t=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        rounds=draw(st.integers(1, 12)),
+        tol=draw(st.sampled_from([1e-6, 1e-3, 0.05])),
+    )
+
+
+def uniforms_for(opt: EUMOptions, b: int, n: int, seed: int) -> np.ndarray | None:
+    if opt.conflict != "stochastic":
+        return None
+    return np.random.default_rng(seed).random((b, opt.rounds, n, n))
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def assert_agrees(c: np.ndarray, x: np.ndarray, s: np.ndarray, opt: EUMOptions, seed=0) -> None:
+    """Every output of every batch element equals the reference's to 1e-9 (scaled)."""
+    u = uniforms_for(opt, *x.shape, seed)
+    got = simulate(c, x, s, opt, u)
+    for b in range(x.shape[0]):
+        want = ref.simulate_one(c[b], x[b], s[b], opt, None if u is None else u[b])
+        scale = 1e-9 * max(1.0, float(np.max(np.abs(x[b]))))
+        where = f"element {b} of {x[b].tolist()}, c={c[b].tolist()}, s={s[b].tolist()}"
+        np.testing.assert_allclose(got.positions[b], want.positions, rtol=0, atol=scale, err_msg=where)
+        np.testing.assert_allclose(got.median[b], want.median, rtol=0, atol=scale, err_msg=where)
+        np.testing.assert_allclose(got.mean[b], want.mean, rtol=0, atol=scale, err_msg=where)
+        np.testing.assert_allclose(got.risk[b], want.risk, rtol=0, atol=1e-9, err_msg=where)
+        np.testing.assert_array_equal(got.counts[b], want.counts, err_msg=where)
+        assert got.rounds_run[b] == want.rounds_run, where
+        assert got.cycled[b] == want.cycled, where
+
+
+def test_every_option_field_is_flipped() -> None:
+    """A field added to EUMOptions must get a flip here (and be honoured by the engine)."""
+    assert {f.name for f in fields(EUMOptions)} == set(FLIPS)
+
+
+def test_tie_tolerance_matches_the_reference() -> None:
+    assert eum.TIE == ref.TIE
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+@CI
+@given(data=batches(), seed=st.integers(0, 2**16))
+def test_agrees_with_reference(name: str, data, seed: int) -> None:
+    assert_agrees(*data, VARIANTS[name], seed)
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+@CI
+@given(data=batches(min_n=6, max_n=9, integer=True))
+def test_agrees_with_reference_on_ties(name: str, data) -> None:
+    """Integer positions: many coincident actors and symmetric ties."""
+    assert_agrees(*data, VARIANTS[name])
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_agrees_on_the_ec_case(name: str) -> None:
+    c, x, s = (np.stack([v, v[::-1]]) for v in (EC_C, EC_X, EC_S))
+    assert_agrees(c, x, s, VARIANTS[name], seed=7)
+
+
+@pytest.mark.campaign
+@CAMPAIGN
+@given(data=batches(max_b=4), opt=any_options(), seed=st.integers(0, 2**32 - 1))
+def test_campaign_agrees_with_reference(data, opt: EUMOptions, seed: int) -> None:
+    assert_agrees(*data, opt, seed)
+
+
+def test_batch_slicing_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of the batch and the dropping of finished elements leave results bit-identical."""
+    rng = np.random.default_rng(3)
+    b, n = 300, 6
+    c, s = rng.random((b, n)), rng.random((b, n))
+    x = np.where(rng.random((b, n)) < 0.5, rng.integers(0, 4, (b, n)), rng.random((b, n)) * 3)
+    opt = EUMOptions(tol=0.01, conflict="stochastic")
+    u = uniforms_for(opt, b, n, 5)
+    whole = simulate(c, x, s, opt, u)
+    monkeypatch.setattr(eum, "_SLICE_CELLS", 1)  # slices of 64 elements
+    sliced = simulate(c, x, s, opt, u)
+    singles = [simulate(c[k : k + 1], x[k : k + 1], s[k : k + 1], opt, u[k : k + 1]) for k in (0, 77)]
+    assert len(set(whole.rounds_run.tolist())) > 2  # elements stop at different rounds
+    for name in OUTPUTS:
+        np.testing.assert_array_equal(getattr(whole, name), getattr(sliced, name))
+        for k, one in zip((0, 77), singles, strict=True):
+            np.testing.assert_array_equal(getattr(whole, name)[k], getattr(one, name)[0])
+
+
+def test_sequential_sums_follow_index_order() -> None:
+    """The engine's sums add terms one by one in index order, as the reference's loops do."""
+    rng = np.random.default_rng(0)
+    for shape in [(9, 1), (9, 1, 1), (8, 28, 3), (9, 5), (3, 1)]:
+        a = rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, shape)
+        total = a[0].copy()
+        for k in range(1, shape[0]):
+            total = total + a[k]
+        np.testing.assert_array_equal(eum._seqsum0(a), total)
+        np.testing.assert_array_equal(eum._seqsum0(np.asfortranarray(a)), total)
+
+
+def test_simulate_issues_runs_each_issue_alone() -> None:
+    rng = np.random.default_rng(1)
+    b, n, dims = 5, 4, 3
+    c = rng.random((b, n))
+    x, s = rng.random((b, n, dims)) * 10, rng.random((b, n, dims))
+    opt = EUMOptions(conflict="stochastic", rounds=4)
+    u = rng.random((b, dims, opt.rounds, n, n))
+    res = eum.simulate_issues(c, x, s, opt, u)
+    assert res.positions.shape == (b, dims, 5, n)
+    assert res.counts.shape == (b, dims, 4, 3)
+    assert res.rounds_run.shape == (b, dims)
+    for d in range(dims):
+        one = simulate(c, x[:, :, d], s[:, :, d], opt, u[:, d])
+        for name in OUTPUTS:
+            np.testing.assert_array_equal(getattr(res, name)[:, d], getattr(one, name))
+
+
+# --------------------------------------------------------------------------- published checks
+
+
+def test_ec_initial_numbers() -> None:
+    """BDM 1994: mean 7.389955686853767, median 7.0, P(Belgium beats the Netherlands) 0.6337."""
+    res = simulate(EC_C[None], EC_X[None], EC_S[None], EUMOptions())
+    assert res.mean[0, 0] == pytest.approx(7.389955686853767, abs=1e-12)
+    assert res.median[0, 0] == 7.0
+    p = eum.win_probability(EC_C[None], EC_X[None], EC_S[None], None, EUMOptions())
+    assert p[0, 1, 0] == pytest.approx(0.6337, abs=5e-5)
+
+
+def test_ec_scholz_code_reproduces_scholz() -> None:
+    """MODELS.md: round-1 risk exponents and the ten-round medians of Scholz's program."""
+    res = simulate(EC_C[None], EC_X[None], EC_S[None], resolve_options("scholz-code"))
+    r1 = [1.405653, 0.754196, 0.508864, 1.405653, 1.046524, 1.046524, 1.964898, 0.5, 2.0]
+    np.testing.assert_allclose(res.risk[0, 0], [*r1, 1.112125], atol=5e-7)
+    medians = [7.0, 8.415932, 9.610859, 9.96198, 9.96198, 9.96198]
+    medians += [7.472046, 8.824594, 9.67113, 9.67113, 7.0]
+    np.testing.assert_allclose(res.median[0], medians, atol=5e-7)
+    # round 1: Belgium compromises with France to 8.415932, Luxembourg to 7, Ireland to 4
+    np.testing.assert_allclose(res.positions[0, 1, [1, 2, 7]], [8.415932, 7.0, 4.0], atol=5e-7)
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+@INVARIANTS
+@given(data=batches(max_b=12), opt=any_options(), seed=st.integers(0, 2**16))
+def test_positions_stay_in_the_initial_range(data, opt: EUMOptions, seed: int) -> None:
+    c, x, s = data
+    res = simulate(c, x, s, opt, uniforms_for(opt, *x.shape, seed))
+    lo, hi = x.min(axis=1)[:, None, None], x.max(axis=1)[:, None, None]
+    assert np.all((res.positions >= lo) & (res.positions <= hi))
+    assert np.all((res.median >= lo[:, :, 0]) & (res.median <= hi[:, :, 0]))
+    assert np.all((res.mean >= lo[:, :, 0]) & (res.mean <= hi[:, :, 0]))
+
+
+@INVARIANTS
+@given(data=batches(max_b=12), votes=st.sampled_from(["linear", "risk"]), seed=st.integers(0, 99))
+def test_pairwise_probabilities_sum_to_one(data, votes: str, seed: int) -> None:
+    c, x, s = data
+    risk = np.random.default_rng(seed).uniform(0.5, 2.0, x.shape)
+    p = eum.win_probability(c, x, s, risk, EUMOptions(votes=votes))  # type: ignore[arg-type]
+    assert np.all((p >= 0.0) & (p <= 1.0))
+    np.testing.assert_allclose(p + np.swapaxes(p, 1, 2), 1.0, rtol=0, atol=1e-12)
+
+
+@INVARIANTS
+@given(data=batches(max_b=12), opt=any_options(), seed=st.integers(0, 2**16))
+def test_risk_exponents_in_range(data, opt: EUMOptions, seed: int) -> None:
+    c, x, s = data
+    res = simulate(c, x, s, opt, uniforms_for(opt, *x.shape, seed))
+    assert np.all((res.risk >= 0.5) & (res.risk <= 2.0))
+    r = eum.risk_exponents(c, x, s, opt)
+    assert np.all((r >= 0.5) & (r <= 2.0))
+    if x.shape[1] >= 2:  # the most and least endangered actors take the extremes
+        moved = np.ptp(r, axis=1) > 0
+        np.testing.assert_allclose(r.min(axis=1)[moved], 0.5, atol=1e-12)
+        np.testing.assert_allclose(r.max(axis=1)[moved], 2.0, atol=1e-12)
+
+
+@INVARIANTS
+@given(
+    data=batches(max_b=12),
+    opt=any_options(),
+    power=st.integers(-20, 20),
+    seed=st.integers(0, 2**16),
+)
+def test_capability_scale_changes_nothing(data, opt: EUMOptions, power: int, seed: int) -> None:
+    """Only capability ratios matter: a power-of-two factor leaves every bit unchanged."""
+    c, x, s = data
+    u = uniforms_for(opt, *x.shape, seed)
+    one, two = simulate(c, x, s, opt, u), simulate(c * 2.0**power, x, s, opt, u)
+    for name in OUTPUTS:
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+
+
+@INVARIANTS
+@given(data=batches(max_b=12), factor=st.floats(0.01, 100.0), opt=any_options())
+def test_capability_scale_any_factor_first_round(data, factor: float, opt: EUMOptions) -> None:
+    """Any positive factor: the same P and r up to rounding. (Over many rounds, rounding can
+    flip a decision that sits exactly on a sign test, so only the first round is compared.)"""
+    c, x, s = data
+    k = c * factor
+    p1, p2 = (eum.win_probability(v, x, s, None, opt) for v in (c, k))
+    np.testing.assert_allclose(p1, p2, rtol=0, atol=1e-12)
+    r1, r2 = (eum.risk_exponents(v, x, s, opt) for v in (c, k))
+    np.testing.assert_allclose(r1, r2, rtol=1e-7)
+
+
+@INVARIANTS
+@given(
+    data=batches(max_b=12, integer=True),
+    opt=any_options(),
+    a=st.sampled_from([0.25, 0.5, 2.0, 8.0]),
+    b=st.integers(-20, 20).map(float),
+    seed=st.integers(0, 2**16),
+)
+def test_affine_map_of_the_scale(data, opt: EUMOptions, a: float, b: float, seed: int) -> None:
+    """x -> a x + b (a > 0) maps positions, median and mean by the same map; the rest stays."""
+    c, x, s = data
+    u = uniforms_for(opt, *x.shape, seed)
+    one, two = simulate(c, x, s, opt, u), simulate(c, a * x + b, s, opt, u)
+    tol = 1e-9 * (abs(b) + a * max(1.0, float(np.max(np.abs(x)))))
+    mapped = EUMResult(
+        positions=a * one.positions + b,
+        median=a * one.median + b,
+        mean=a * one.mean + b,
+        counts=one.counts,
+        risk=one.risk,
+        rounds_run=one.rounds_run,
+        cycled=one.cycled,
+    )
+    assert_close_results(mapped, two, tol)
+
+
+def assert_close_results(one: EUMResult, two: EUMResult, tol: float) -> None:
+    for name in ("positions", "median", "mean"):
+        np.testing.assert_allclose(getattr(one, name), getattr(two, name), rtol=0, atol=tol)
+    np.testing.assert_allclose(one.risk, two.risk, rtol=0, atol=1e-9)
+    for name in ("counts", "rounds_run", "cycled"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+
+
+DEGENERATE = {
+    "one actor": (np.array([[0.7]]), np.array([[3.0]]), np.array([[0.4]])),
+    "all at one position": (np.array([[0.2, 0.5, 0.3]]), np.full((1, 3), 2.5), np.ones((1, 3))),
+    "zero capability": (np.zeros((1, 4)), np.array([[0.0, 1.0, 3.0, 4.0]]), np.ones((1, 4))),
+    "zero salience": (np.ones((1, 3)), np.array([[0.0, 1.0, 2.0]]), np.zeros((1, 3))),
+    "one actor weighs": (np.array([[0.0, 1.0, 0.0]]), np.array([[5.0, 1.0, 2.0]]), np.ones((1, 3))),
+    "two coincide": (np.array([[0.3, 0.3]]), np.array([[1.0, 1.0]]), np.array([[0.5, 0.9]])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEGENERATE))
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_degenerate_inputs_finish_finite(case: str, variant: str) -> None:
+    c, x, s = DEGENERATE[case]
+    opt = VARIANTS[variant]
+    u = uniforms_for(opt, *x.shape, 1)
+    with np.errstate(all="raise"):
+        res = simulate(c, x, s, opt, u)
+    for name in ("positions", "median", "mean", "risk"):
+        assert np.all(np.isfinite(getattr(res, name))), name
+    lo, hi = x.min(), x.max()
+    assert np.all((res.positions >= lo) & (res.positions <= hi))
+    if lo == hi:  # Delta = 0: nothing moves, r = 1, the run stops at once
+        assert res.rounds_run[0] == 0
+        assert np.all(res.positions == x[0]) and np.all(res.risk == 1.0)
+        assert np.all(res.counts == 0)
+    assert_agrees(c, x, s, opt, 1)
+
+
+def test_rows_after_the_stop_repeat_the_final_state() -> None:
+    """Two actors: the weaker capitulates in round 1 and nothing moves in round 2."""
+    c, x, s = np.array([[1.0, 0.1]]), np.array([[0.0, 1.0]]), np.array([[1.0, 0.5]])
+    res = simulate(c, x, s, EUMOptions())
+    k = int(res.rounds_run[0])
+    assert 1 <= k < 10 and not res.cycled[0]
+    np.testing.assert_array_equal(res.positions[0, k:], np.repeat(res.positions[0, k : k + 1], 11 - k, 0))
+    assert np.all(res.counts[0, k:] == 0)
+    np.testing.assert_array_equal(res.risk[0, k:], np.repeat(res.risk[0, k - 1 : k], 10 - k, 0))
+
+
+def test_bad_inputs_raise() -> None:
+    ok = np.ones((2, 3))
+    with pytest.raises(ValueError, match="shape"):
+        simulate(ok, np.ones((2, 4)), ok, EUMOptions())
+    with pytest.raises(ValueError, match="salience"):
+        simulate(ok, ok, ok * 2, EUMOptions())
+    with pytest.raises(ValueError, match="capability"):
+        simulate(-ok, ok, ok, EUMOptions())
+    with pytest.raises(ValueError, match="finite"):
+        simulate(ok, ok * np.nan, ok, EUMOptions())
+    with pytest.raises(ValueError, match="uniforms"):
+        simulate(ok, ok, ok, EUMOptions(conflict="stochastic"))
+    with pytest.raises(ValueError, match="uniforms"):
+        simulate(ok, ok, ok, EUMOptions(conflict="stochastic"), np.ones((2, 10, 3, 2)))
