@@ -40,7 +40,7 @@ campaign: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m campaign -p no:cacheprovider
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/eum.py
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

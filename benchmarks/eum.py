@@ -97,7 +97,9 @@ def dprk_batch(samples: int, seed: int) -> Batch:
 def ec_batch(samples: int, variant: str) -> Batch:
     rep = (samples, 1)
     c, x, s = np.tile(EC_C, rep), np.tile(EC_X, rep), np.tile(EC_S, rep)
-    return Batch(f"EC x {samples:,} ({variant})", c, x[:, :, None], s[:, :, None], resolve_options(variant))
+    return Batch(
+        f"EC x {samples:,} ({variant})", c, x[:, :, None], s[:, :, None], resolve_options(variant)
+    )
 
 
 def synthetic_batch(runs: int, n: int, seed: int) -> Batch:
@@ -170,8 +172,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
+    machine = platform.processor() or platform.machine()
     print(
-        f"# EUM benchmark, {date.today().isoformat()}: {platform.processor() or platform.machine()}, "
+        f"# EUM benchmark, {date.today().isoformat()}: {machine}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}, "
         f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}"
     )

@@ -1,7 +1,7 @@
 """Speed and memory of the SMP engine against KTAB and the plain-loop reference.
 
 Run: ``.venv/bin/python benchmarks/smp.py`` (KTAB's inputs and runs are read from
-SUMMITRY_KTAB_DIR, default /work/shared/reference/ktab). Prints a Markdown table: wall time
+SUMMITRY_KTAB_DIR, default tests/data/ktab). Prints a Markdown table: wall time
 of the vectorised engine (best of ``--repeat`` runs), KTAB's -O2 time on this machine (from
 its reference README), the reference engine's time (40-actor case only), the ratios, the
 peak memory traced during one more run (numpy's allocations included), and whether the
@@ -26,7 +26,11 @@ from summitry.engines.reference.smp import simulate as simulate_reference
 from summitry.engines.smp import SMPResult, simulate
 from summitry.ktab import read_positions, read_scenario
 
-KTAB_DIR = Path(os.environ.get("SUMMITRY_KTAB_DIR", "/work/shared/reference/ktab"))
+KTAB_DIR = Path(
+    os.environ.get(
+        "SUMMITRY_KTAB_DIR", Path(__file__).resolve().parents[1] / "tests" / "data" / "ktab"
+    )
+)
 KTAB_SECONDS = {"dummyData-a040": 6.0, "dummyData-a080": 55.8, "dummyData-a160": 885.0}
 KTAB_TURNS = {"dummyData-a160": 13}  # positions not kept; only the turn count is known
 

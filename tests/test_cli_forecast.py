@@ -40,8 +40,9 @@ def test_json_output_is_reproducible_and_complete():
 
 
 def test_single_sample_json_has_the_trajectory_and_trace():
-    out = run("forecast", "ec-emissions-1994", "--point", "--variant", "scholz-code",
-              "--json", "--trace")
+    out = run(
+        "forecast", "ec-emissions-1994", "--point", "--variant", "scholz-code", "--json", "--trace"
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     traj = data["issues"][0]["trajectory"]["median"]

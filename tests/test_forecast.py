@@ -52,17 +52,26 @@ def test_stochastic_conflict_is_reproducible_and_chunk_invariant(dprk):
     a = forecast(sc, 300, seed=5, chunk=300, variant="default")
     opts = dict(conflict="stochastic")
     base = a.options.with_overrides(**opts)
-    from summitry.forecast import _run
+    from summitry.forecast import forecast_draws
     from summitry.sampling import draw
 
-    d = draw(sc, 300, 5)
-    r1 = _run(d, base, sc)
-    r2 = _run(draw(sc, 300, 5), base, sc)
+    r1 = forecast_draws(sc, draw(sc, 300, 5), base).result
+    r2 = forecast_draws(sc, draw(sc, 300, 5), base).result
     np.testing.assert_array_equal(r1.positions, r2.positions)
-    halves = [_run(draw(sc, 150, 5, start=s), base, sc) for s in (0, 150)]
-    np.testing.assert_array_equal(
-        r1.positions, np.concatenate([h.positions for h in halves])
-    )
+    assert (r1.counts[..., 0] > 0).any(), "the scenario has conflicts to resolve at random"
+    halves = [forecast_draws(sc, draw(sc, 150, 5, start=s), base).result for s in (0, 150)]
+    np.testing.assert_array_equal(r1.positions, np.concatenate([h.positions for h in halves]))
+    det = forecast_draws(sc, draw(sc, 300, 5), a.options).result
+    assert not np.array_equal(r1.positions, det.positions)
+
+
+def test_start_selects_rows_of_the_same_sequence(dprk):
+    whole = forecast(dprk, 500, seed=8)
+    tail = forecast(dprk, 200, seed=8, start=300)
+    np.testing.assert_array_equal(whole.settlement()[300:], tail.settlement())
+    outs = tail.outputs()
+    issue = dprk.issue_ids[0]
+    np.testing.assert_array_equal(outs[f"eum.settlement.{issue}"], tail.settlement()[:, 0])
 
 
 def test_summary_and_frame_are_consistent(dprk):
@@ -101,3 +110,52 @@ def test_bad_arguments_raise_value_error(dprk):
         forecast(dprk, 10, variant="no-such-variant")
     with pytest.raises(ValueError):
         forecast(dprk, 10, chunk=0)
+
+
+def test_spatial_model_runs_beside_the_expected_utility_model(dprk):
+    fc = forecast(dprk, 64, seed=3)
+    assert fc.engines == ("eum", "smp") and fc.smp is not None
+    assert fc.smp.settlement.shape == (64, len(dprk.issues))
+    for k, issue in enumerate(dprk.issues):
+        lo, hi = issue.scale
+        s = fc.smp.settlement[:, k]
+        assert ((s >= lo) & (s <= hi)).all()
+        np.testing.assert_array_equal(fc.outputs()[f"smp.settlement.{issue.id}"], s)
+    assert "smp" in fc.summary()[0]
+    only_eum = forecast(dprk, 64, seed=3, engines=("eum",))
+    assert only_eum.smp is None and not any(k.startswith("smp.") for k in only_eum.outputs())
+    np.testing.assert_array_equal(only_eum.settlement(), fc.settlement())
+
+
+def test_spatial_model_is_chunk_invariant_and_seeded(dprk):
+    sc = dprk.model_copy(
+        update={
+            "model": dprk.model.model_copy(
+                update={"smp": dprk.model.smp.model_copy(update={"resolution": "stochastic"})}
+            )
+        }
+    )
+    a = forecast(sc, 40, seed=6, chunk=40)
+    b = forecast(sc, 40, seed=6, chunk=15)
+    np.testing.assert_array_equal(a.smp.settlement, b.smp.settlement)
+    np.testing.assert_array_equal(a.smp.positions, b.smp.positions)
+    det = forecast(dprk, 40, seed=6)
+    assert not np.array_equal(a.smp.positions, det.smp.positions)
+
+
+def test_spatial_model_needs_three_actors(ec):
+    two = ec.model_copy(update={"actors": ec.actors[:2]})
+    fc = forecast(two, point=True)
+    assert fc.smp is None and fc.notes and "3 actors" in fc.notes[0]
+    with pytest.raises(ValueError, match="at least 3 actors"):
+        forecast(two, point=True, engines=("smp",))
+    with pytest.raises(ValueError, match="unknown engine"):
+        forecast(ec, point=True, engines=("eum", "ktab"))
+
+
+def test_the_package_exposes_the_forecast_function_not_the_module():
+    import sys
+
+    import summitry.forecast  # noqa: F401  (the submodule import must not rebind the name)
+
+    assert callable(sm.forecast) and sm.forecast is sys.modules["summitry.forecast"].forecast

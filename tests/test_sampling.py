@@ -57,8 +57,9 @@ def test_changing_one_distribution_leaves_the_others_alone(dprk):
     a, b = draw(dprk, 300, 9), draw(other, 300, 9)
     russia = dprk.actor_ids.index("russia")
     assert (b.capability[:, russia] == 0.05).all()
-    np.testing.assert_array_equal(np.delete(a.capability, russia, 1),
-                                  np.delete(b.capability, russia, 1))
+    np.testing.assert_array_equal(
+        np.delete(a.capability, russia, 1), np.delete(b.capability, russia, 1)
+    )
     np.testing.assert_array_equal(a.position, b.position)
 
 

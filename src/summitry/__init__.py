@@ -9,28 +9,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
+
+# Imported eagerly: the function ``forecast`` shares its name with the module
+# ``summitry.forecast``, and only an import here keeps ``sm.forecast`` the function.
+from summitry.forecast import Forecast, forecast
+from summitry.scenario import Scenario, ScenarioError, load
+
 __all__ = ["Forecast", "Scenario", "ScenarioError", "__version__", "forecast", "load"]
-
-if TYPE_CHECKING:
-    from summitry.forecast import Forecast, forecast
-    from summitry.scenario import Scenario, ScenarioError, load
-
-_LAZY = {
-    "load": "summitry.scenario",
-    "Scenario": "summitry.scenario",
-    "ScenarioError": "summitry.scenario",
-    "forecast": "summitry.forecast",
-    "Forecast": "summitry.forecast",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Import the public API on first use, so that ``import summitry.engines`` stays light."""
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'summitry' has no attribute {name!r}")

@@ -2,15 +2,16 @@
 
 ``forecast(scenario, samples, seed)`` draws the scenario's inputs (:mod:`summitry.sampling`),
 runs the expected-utility engine on every issue of every sample
-(:func:`summitry.engines.eum.simulate_issues`) in chunks, and returns a :class:`Forecast`:
-per-sample outputs, quantile summaries per issue, and a pandas view. The same seed gives
-bit-identical numbers whatever the chunk size.
+(:func:`summitry.engines.eum.simulate_issues`) and, unless told otherwise, the Spatial Model
+of Politics on all issues at once (:mod:`summitry.forecast_smp`), in chunks, and returns a
+:class:`Forecast`: per-sample outputs, quantile summaries per issue, and a pandas view. The
+same seed gives bit-identical numbers whatever the chunk size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from numpy.typing import NDArray
 
 from summitry.engines import eum
 from summitry.engines.eum_options import EUMOptions, resolve_options
+from summitry.engines.smp_options import SMPOptions
+from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
 from summitry.sampling import Draws, central, draw
 from summitry.scenario import Scenario, load
 
@@ -27,15 +30,19 @@ if TYPE_CHECKING:
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_CHUNK = 4096
+ENGINES = ("eum", "smp")
+"""The engines :func:`forecast` can run; the expected-utility model always runs."""
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """Expected-utility forecast of every issue, over ``samples`` draws of the inputs.
+    """The forecast of every issue, over ``samples`` draws of the inputs.
 
-    Per-sample arrays have a leading (samples, issues) shape: ``median`` and ``mean`` are
-    (B, D, R+1) trajectories (row 0 the initial state), ``positions`` (B, D, R+1, n),
-    ``counts`` (B, D, R, 3) proposals [conflict, compromise, capitulation] per round.
+    ``result`` holds the expected-utility engine's per-sample arrays with a leading
+    (samples, issues) shape: ``median`` and ``mean`` are (B, D, R+1) trajectories (row 0 the
+    initial state), ``positions`` (B, D, R+1, n), ``counts`` (B, D, R, 3) proposals
+    [conflict, compromise, capitulation] per round. ``smp`` holds the spatial model's
+    results when it ran; ``notes`` says why an engine did not.
     """
 
     scenario: Scenario
@@ -44,6 +51,14 @@ class Forecast:
     point: bool
     draws: Draws
     result: eum.EUMResult
+    smp: SMPRun | None = None
+    smp_options: SMPOptions | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def engines(self) -> tuple[str, ...]:
+        """The engines whose results this forecast holds."""
+        return ("eum", "smp") if self.smp is not None else ("eum",)
 
     @property
     def samples(self) -> int:
@@ -93,6 +108,16 @@ class Forecast:
                 "share_cycled": float(r.cycled[:, k].mean()),
                 "mean_rounds_run": float(r.rounds_run[:, k].mean()),
             }
+            if self.smp is not None:
+                smp_final = _quantiles(self.smp.settlement[:, k])
+                smp_anchor = issue.nearest_anchor(smp_final["p50"])
+                row["smp"] = {
+                    "initial": _quantiles(self.smp.initial[:, k]),
+                    "settlement": smp_final,
+                    "nearest_anchor": None
+                    if smp_anchor is None
+                    else {"at": smp_anchor[0], "label": smp_anchor[1]},
+                }
             if self.samples == 1:
                 row["trajectory"] = {
                     "median": r.median[0, k].tolist(),
@@ -102,6 +127,25 @@ class Forecast:
             rows.append(row)
         return rows
 
+    def outputs(self) -> dict[str, NDArray[np.float64]]:
+        """Every per-sample scalar output by name, each (B,): the quantities that
+        sensitivity analysis, comparisons and the store work on.
+
+        ``eum.settlement.<issue>``: the median after the last round;
+        ``eum.mean.<issue>``: the weighted mean after the last round;
+        ``eum.shift.<issue>``: settlement minus the initial median;
+        ``smp.settlement.<issue>``: the spatial model's expected outcome (when it ran).
+        """
+        r = self.result
+        out: dict[str, NDArray[np.float64]] = {}
+        for k, issue in enumerate(self.scenario.issue_ids):
+            out[f"eum.settlement.{issue}"] = r.median[:, k, -1]
+            out[f"eum.mean.{issue}"] = r.mean[:, k, -1]
+            out[f"eum.shift.{issue}"] = r.median[:, k, -1] - r.median[:, k, 0]
+            if self.smp is not None:
+                out[f"smp.settlement.{issue}"] = self.smp.settlement[:, k]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record of the run and its per-issue summary."""
         return {
@@ -110,8 +154,10 @@ class Forecast:
             "samples": self.samples,
             "seed": self.seed,
             "point": self.point,
-            "engine": "eum",
-            "options": _options_dict(self.options),
+            "engines": list(self.engines),
+            "options": asdict(self.options),
+            "smp_options": None if self.smp_options is None else asdict(self.smp_options),
+            "notes": list(self.notes),
             "issues": self.summary(),
         }
 
@@ -122,7 +168,9 @@ class Forecast:
         if not 0 <= sample < self.samples:
             raise ValueError(f"sample must be in 0..{self.samples - 1}, got {sample}")
         out: dict[str, list[Any]] = {}
-        uniforms = _uniforms(self.draws, self.options, self.scenario)
+        uniforms = _uniforms(
+            self.draws, self.options.conflict, _eum_shape(self.scenario, self.options), 0
+        )
         for k, issue_id in enumerate(self.scenario.issue_ids):
             run = simulate_one(
                 self.draws.capability[sample],
@@ -140,40 +188,96 @@ def forecast(
     samples: int = 1000,
     seed: int = 0,
     *,
+    start: int = 0,
     variant: str | None = None,
     rounds: int | None = None,
+    engines: Sequence[str] = ENGINES,
     point: bool = False,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> Forecast:
-    """Forecast every issue of ``scenario`` with the expected-utility model.
+    """Forecast every issue of ``scenario``.
 
-    ``variant``/``rounds`` override the scenario's ``model.eum`` settings. ``point=True``
-    runs once on the central value of every input instead of sampling. ``progress`` is
-    called with the number of samples finished after each chunk.
+    Uses rows ``start .. start + samples - 1`` of the seed's draws (so a sweep can split
+    one run into pieces). ``variant``/``rounds`` override the scenario's ``model.eum``
+    settings. ``engines`` lists the engines to run beyond the always-run expected-utility
+    model (``"smp"``; see :func:`forecast_draws`). ``point=True`` runs once on the central
+    value of every input instead of sampling. ``progress`` is called with the number of
+    samples finished after each chunk.
     """
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     options = scenario_options(sc, variant=variant, rounds=rounds)
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     if point:
-        draws = central(sc)
-        result = _run(draws, options, sc)
+        fc = forecast_draws(sc, central(sc), options, seed=seed, point=True, engines=engines)
         if progress:
             progress(1)
-        return Forecast(sc, options, seed, True, draws, result)
-    parts_d: list[Draws] = []
-    parts_r: list[eum.EUMResult] = []
-    for start in range(0, samples, chunk):
-        size = min(chunk, samples - start)
-        d = draw(sc, size, seed, start=start)
-        parts_d.append(d)
-        parts_r.append(_run(d, options, sc))
+        return fc
+    if samples < 1:
+        raise ValueError(f"samples must be >= 1, got {samples}")
+    parts: list[Forecast] = []
+    for offset in range(0, samples, chunk):
+        size = min(chunk, samples - offset)
+        d = draw(sc, size, seed, start=start + offset)
+        parts.append(forecast_draws(sc, d, options, seed, engines=engines))
         if progress:
             progress(size)
-    if not parts_d:
-        raise ValueError(f"samples must be >= 1, got {samples}")
-    return Forecast(sc, options, seed, False, _concat_draws(parts_d), _concat_results(parts_r))
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    return Forecast(
+        sc,
+        options,
+        seed,
+        False,
+        _concat_draws([p.draws for p in parts]),
+        _concat_results([p.result for p in parts]),
+        None if first.smp is None else SMPRun.concat([p.smp for p in parts if p.smp]),
+        first.smp_options,
+        first.notes,
+    )
+
+
+def forecast_draws(
+    scenario: Scenario,
+    draws: Draws,
+    options: EUMOptions,
+    seed: int = 0,
+    point: bool = False,
+    engines: Sequence[str] = ENGINES,
+) -> Forecast:
+    """Run the engines on given draws (from :func:`summitry.sampling.draw` or a design).
+
+    The expected-utility model always runs. ``"smp"`` in ``engines`` adds the spatial model
+    where the scenario allows it; with ``engines`` exactly ``("smp",)`` a scenario the
+    spatial model cannot run (fewer than three actors) is an error, otherwise the reason
+    it was skipped is kept in ``Forecast.notes``.
+    """
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown:
+        raise ValueError(
+            f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}"
+        )
+    result = eum.simulate_issues(
+        draws.capability,
+        draws.position,
+        draws.salience,
+        options,
+        _uniforms(draws, options.conflict, _eum_shape(scenario, options), 0),
+    )
+    smp_run, smp_opts, notes = None, None, tuple[str, ...]()
+    if "smp" in engines:
+        if len(scenario.actors) >= MIN_ACTORS:
+            smp_opts = scenario.model.smp.options()
+            shape = (smp_opts.max_turns, len(scenario.actors))
+            u = _uniforms(draws, smp_opts.resolution, shape, 1)
+            smp_run = run_smp(scenario, draws, smp_opts, u)
+        elif tuple(engines) == ("smp",):
+            raise ValueError(f"the spatial model needs at least {MIN_ACTORS} actors")
+        else:
+            notes = (f"smp: not run (it needs at least {MIN_ACTORS} actors)",)
+    return Forecast(scenario, options, seed, point, draws, result, smp_run, smp_opts, notes)
 
 
 def scenario_options(
@@ -188,35 +292,33 @@ def scenario_options(
     return options
 
 
-def _run(draws: Draws, options: EUMOptions, scenario: Scenario) -> eum.EUMResult:
-    return eum.simulate_issues(
-        draws.capability,
-        draws.position,
-        draws.salience,
-        options,
-        _uniforms(draws, options, scenario),
-    )
-
-
-def _uniforms(draws: Draws, options: EUMOptions, scenario: Scenario) -> NDArray[np.float64] | None:
-    """Per-sample uniforms (B, D, R, n, n) for stochastic conflict, from each sample's seed."""
-    if options.conflict != "stochastic":
+def _uniforms(
+    draws: Draws, mode: str, shape: tuple[int, ...], stream: int
+) -> NDArray[np.float64] | None:
+    """Per-sample uniforms (B, *shape) for an engine's random choices, or None when ``mode``
+    is not ``"stochastic"``. Sample b's draws come from stream ``stream`` of its own seed,
+    so they do not depend on which chunk the sample is in."""
+    if mode != "stochastic":
         return None
-    shape = (len(scenario.issues), options.rounds, len(scenario.actors), len(scenario.actors))
     return np.stack(
-        [np.random.Generator(np.random.PCG64(int(s))).random(shape) for s in draws.engine_seeds]
+        [
+            np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(int(s), spawn_key=(stream,)))
+            ).random(shape)
+            for s in draws.engine_seeds
+        ]
     )
+
+
+def _eum_shape(scenario: Scenario, options: EUMOptions) -> tuple[int, int, int, int]:
+    """Per-sample shape of the expected-utility engine's uniforms: (D, R, n, n)."""
+    n = len(scenario.actors)
+    return (len(scenario.issues), options.rounds, n, n)
 
 
 def _quantiles(x: NDArray[np.float64]) -> dict[str, float]:
     q = np.quantile(x, QUANTILES)
     return {f"p{round(p * 100)}": float(v) for p, v in zip(QUANTILES, q, strict=True)}
-
-
-def _options_dict(options: EUMOptions) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(options)
 
 
 def _concat_draws(parts: list[Draws]) -> Draws:

@@ -106,7 +106,7 @@ def _truncnorm_ppf(u: Array, a: float, b: float) -> Array:
 def central(scenario: Scenario) -> Draws:
     """A single 'sample' made of every quantity's central value (no randomness)."""
     values = np.array([q.central() for _, q, _ in scenario.quantities()], dtype=float)
-    return _assemble(scenario, values[None, :], np.zeros(1, dtype=np.uint64))
+    return assemble(scenario, values[None, :], np.zeros(1, dtype=np.uint64))
 
 
 def draw(scenario: Scenario, samples: int, seed: int, start: int = 0) -> Draws:
@@ -123,7 +123,7 @@ def draw(scenario: Scenario, samples: int, seed: int, start: int = 0) -> Draws:
     seeds = np.concatenate([b[1] for b in blocks])
     offset = start - first * BLOCK
     rows = slice(offset, offset + samples)
-    return _assemble(scenario, values[rows], seeds[rows])
+    return assemble(scenario, values[rows], seeds[rows])
 
 
 def _block(scenario: Scenario, seed: int, k: int) -> tuple[Array, NDArray[np.uint64]]:
@@ -139,8 +139,10 @@ def _block(scenario: Scenario, seed: int, k: int) -> tuple[Array, NDArray[np.uin
     return values, seeds
 
 
-def _assemble(scenario: Scenario, values: Array, seeds: NDArray[np.uint64]) -> Draws:
-    """Place the columns of ``values`` (in ``quantities()`` order) into named arrays."""
+def assemble(scenario: Scenario, values: Array, seeds: NDArray[np.uint64]) -> Draws:
+    """Place the columns of ``values`` (B, Q), in ``Scenario.quantities()`` order, into
+    named arrays. Used by :func:`draw` and by callers with their own design of inputs
+    (sensitivity analysis)."""
     issues, actors = scenario.issue_ids, scenario.actor_ids
     n, d, b = len(actors), len(issues), values.shape[0]
     capability = np.empty((b, n))

@@ -136,7 +136,9 @@ def assert_agrees(c: np.ndarray, x: np.ndarray, s: np.ndarray, opt: EUMOptions, 
         want = ref.simulate_one(c[b], x[b], s[b], opt, None if u is None else u[b])
         scale = 1e-9 * max(1.0, float(np.max(np.abs(x[b]))))
         where = f"element {b} of {x[b].tolist()}, c={c[b].tolist()}, s={s[b].tolist()}"
-        np.testing.assert_allclose(got.positions[b], want.positions, rtol=0, atol=scale, err_msg=where)
+        np.testing.assert_allclose(
+            got.positions[b], want.positions, rtol=0, atol=scale, err_msg=where
+        )
         np.testing.assert_allclose(got.median[b], want.median, rtol=0, atol=scale, err_msg=where)
         np.testing.assert_allclose(got.mean[b], want.mean, rtol=0, atol=scale, err_msg=where)
         np.testing.assert_allclose(got.risk[b], want.risk, rtol=0, atol=1e-9, err_msg=where)
@@ -193,11 +195,12 @@ def test_batch_slicing_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     whole = simulate(c, x, s, opt, u)
     monkeypatch.setattr(eum, "_SLICE_CELLS", 1)  # slices of 64 elements
     sliced = simulate(c, x, s, opt, u)
-    singles = [simulate(c[k : k + 1], x[k : k + 1], s[k : k + 1], opt, u[k : k + 1]) for k in (0, 77)]
+    picks = (0, 77)
+    singles = [simulate(c[k : k + 1], x[k : k + 1], s[k : k + 1], opt, u[k : k + 1]) for k in picks]
     assert len(set(whole.rounds_run.tolist())) > 2  # elements stop at different rounds
     for name in OUTPUTS:
         np.testing.assert_array_equal(getattr(whole, name), getattr(sliced, name))
-        for k, one in zip((0, 77), singles, strict=True):
+        for k, one in zip(picks, singles, strict=True):
             np.testing.assert_array_equal(getattr(whole, name)[k], getattr(one, name)[0])
 
 
@@ -390,7 +393,9 @@ def test_rows_after_the_stop_repeat_the_final_state() -> None:
     res = simulate(c, x, s, EUMOptions())
     k = int(res.rounds_run[0])
     assert 1 <= k < 10 and not res.cycled[0]
-    np.testing.assert_array_equal(res.positions[0, k:], np.repeat(res.positions[0, k : k + 1], 11 - k, 0))
+    np.testing.assert_array_equal(
+        res.positions[0, k:], np.repeat(res.positions[0, k : k + 1], 11 - k, 0)
+    )
     assert np.all(res.counts[0, k:] == 0)
     np.testing.assert_array_equal(res.risk[0, k:], np.repeat(res.risk[0, k - 1 : k], 10 - k, 0))
 

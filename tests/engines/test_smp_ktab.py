@@ -2,7 +2,7 @@
 
 KTAB's command-line SMP program (github.com/lsyaseen/KTAB, commit 3b5b063, default options)
 was run on its example inputs; the stored per-turn positions (and, for two cases, every
-estimator's probabilities) are in the shared reference directory (override with
+estimator's probabilities) are kept in tests/data/ktab (override with
 SUMMITRY_KTAB_DIR). Positions are compared on KTAB's 0-100 scale.
 """
 
@@ -18,8 +18,9 @@ from summitry.engines.reference.smp import simulate as simulate_reference
 from summitry.engines.smp import SMPResult, simulate
 from summitry.ktab import read_positions, read_posprob, read_scenario
 
-KTAB_DIR = Path(os.environ.get("SUMMITRY_KTAB_DIR", "/work/shared/reference/ktab"))
-pytestmark = pytest.mark.skipif(not KTAB_DIR.is_dir(), reason="KTAB reference runs not found")
+KTAB_DIR = Path(
+    os.environ.get("SUMMITRY_KTAB_DIR", Path(__file__).resolve().parents[1] / "data" / "ktab")
+)
 
 POSITION_TOL = 0.005  # on the 0-100 scale
 PROB_TOL_TURN0 = 1e-9

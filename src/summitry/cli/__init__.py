@@ -6,8 +6,8 @@ Bad input of any kind exits with code 2 and one clear line per problem.
 
 from __future__ import annotations
 
-from summitry.cli.app import app
-from summitry.cli import scenarios as _scenarios  # noqa: F401  (registers commands)
 from summitry.cli import forecast as _forecast  # noqa: F401  (registers commands)
+from summitry.cli import scenarios as _scenarios  # noqa: F401  (registers commands)
+from summitry.cli.app import app
 
 __all__ = ["app"]

@@ -64,7 +64,12 @@ def forecast_command(
             with _progress() as bar:
                 task = bar.add_task("sampling", total=n)
                 fc = forecast(
-                    sc, n, seed, variant=variant, rounds=rounds, point=point,
+                    sc,
+                    n,
+                    seed,
+                    variant=variant,
+                    rounds=rounds,
+                    point=point,
                     progress=lambda k: bar.advance(task, k),
                 )
     except ValueError as err:
@@ -146,8 +151,13 @@ def _print_trace(fc: Forecast) -> None:
         table.add_column("new position", justify="right")
         for r in rows:
             table.add_row(
-                str(r["round"]), r["sender"], r["target"], r["kind"],
-                f"{r['eu_ij']:.3f}", f"{r['eu_ji']:.3f}", "yes" if r["accepted"] else "no",
+                str(r["round"]),
+                r["sender"],
+                r["target"],
+                r["kind"],
+                f"{r['eu_ij']:.3f}",
+                f"{r['eu_ji']:.3f}",
+                "yes" if r["accepted"] else "no",
                 "-" if r["new_position"] is None else f"{r['new_position']:.2f}",
             )
         console.print(table)

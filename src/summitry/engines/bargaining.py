@@ -64,7 +64,7 @@ __all__ = [
     "solve",
 ]
 
-CHUNK = 4096
+CHUNK = 2048
 """Samples solved together; small enough to stay in cache, results do not depend on it."""
 
 
@@ -157,7 +157,7 @@ def solve(problem: BargainingProblem) -> NashSolution:
         d_ratifiers=d[:, 2:],
         zopa_exists=zopa,
         zopa_without_ratifiers=zopa0,
-        degenerate=degenerate & zopa,
+        degenerate=zopa & (degenerate | ~((s_a > TOL_ZOPA) & (s_b > TOL_ZOPA))),
         z=z,
         u_a=values.u_a,
         u_b=values.u_b,
@@ -212,7 +212,7 @@ def solve_generic(
         sub = be.take(idx)
         warm = None if first is None else first[idx]
         xs, us = nash_search(sub, cons, alpha[idx], xa[idx], ua[idx], xb[idx], ub[idx], warm)
-        flat = ~((us[:, :2] - sub.d[:, :2]) > 0.0).all(axis=1)
+        flat = ~((us[:, :2] - sub.d[:, :2]) > TOL_ZOPA).all(axis=1)
         if flat.any():
             j = np.flatnonzero(flat)
             at = idx[j]

@@ -69,10 +69,10 @@ def walk_nash(
     seg = np.maximum(stop - 1, 0)  # the optimum is on segment `seg` (0-based) or at P_0
     pa, pb = v_a[rows, seg], v_b[rows, seg]
     da, db = d_a[rows, seg], d_b[rows, seg]
-    moving = (stop > 0) & (da < 0.0) & (db > 0.0)
+    moving = (stop > 0) & (da < 0.0) & (db > 0.0) & (da * db < 0.0)
     prod = np.where(moving, da * db, -1.0)
     theta = np.where(moving, np.clip(-(al * da * pb + (1.0 - al) * db * pa) / prod, 0.0, 1.0), 0.0)
-    nash_ok = (pa + theta * da > 0.0) & (pb + theta * db > 0.0)
+    nash_ok = (pa + theta * da > TOL_ZOPA) & (pb + theta * db > TOL_ZOPA)
 
     # zone of agreement: the first vertex with s_B >= -tol, or the crossing just before it
     tol = TOL_ZOPA

@@ -3,72 +3,81 @@
 Sources: B. Bueno de Mesquita (BDM), "Political forecasting: an expected utility method"
 (1994) and *Predicting Politics* (2002); J. B. Scholz, G. J. Calbert, G. A. Smith,
 "Unravelling Bueno De Mesquita's group decision model", J. Theoretical Politics 23(4)
-510-531 (2011). Equation numbers are Scholz's; MODELS.md section 1 is the project's
-statement of the model. The plain-loop oracle :mod:`summitry.engines.reference.eum`
-implements the same rules for one sample; both agree to 1e-9 on every output.
-
-Equations (one issue, actors k = 1..n; w_k = c_k s_k, or w_k = 1 for all k when every
-c_k s_k is 0; Delta = max - min of the initial positions, fixed for the run)
-
-* mean = sum_k w_k x_k / sum_k w_k (eq. 1).
-* weighted median (eqs. 2-3): the smallest position x with W(<= x) >= W/2 (actors sorted by
-  position then index, running sum in that order). ``king-of-hill``: distinct positions in
-  order of first appearance, m = the first, m = p iff sum_k v_k(p, m) > 0 (linear votes).
-* votes (eq. 29): linear v_k(i,j) = w_k (|x_k - x_j| - |x_k - x_i|) / Delta;
-  risk v_k(i,j) = w_k ((|x_k - x_j|/Delta)^r_k - (|x_k - x_i|/Delta)^r_k).
-* P_ij (eq. 30): pairwise sum_k max(0, v_k(i,j)) / sum_k |v_k(i,j)| (0.5 if 0/0), so
-  P_ij + P_ji = 1; all-pairs: the denominator is sum_k sum_a sum_b |v_k(a,b)| and
-  P_ij = 0 if x_i = x_j. Delta = 0: P = 0.5.
-* utilities (eqs. 15-19, 24) seen with exponent r, d = |x_i - x_j|/Delta,
-  m = |x_i - mu|/Delta, bases clamped at 0: U_s = 2 - 4(0.5 - 0.5 d)^r,
-  U_f = 2 - 4(0.5 + 0.5 d)^r, U_b = 2 - 4(0.5 - 0.25(m + d))^r,
-  U_w = 2 - 4(0.5 + 0.25(m + d))^r, U_sq = 2 - 4(0.5)^r.
-* EU_ij (eq. 25a): s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s
-  - (Q U_sq + (1 - Q)(T U_b + (1 - T) U_w)).
-* risk (eqs. 32-33): with every r = 1, S_i = sum_{j != i} EU_ji;
-  R_i = (2 S_i - S_max - S_min)/(S_max - S_min) in [-1, 1]; r_i = (1 - R_i/3)/(1 + R_i/3) in
-  [0.5, 2]; every r_i = 1 if S_max = S_min.
-
-One round: mu (median or mean), r, then P with the votes of the current r. For every ordered
-pair (sender i, target j), i != j, x_i != x_j, the target perceives a = EU_ij and b = EU_ji,
-both with its own r_j (mirror-imaging). ``resolution="bdm"``: a proposal iff a > 0; conflict
-if b > 0 (deterministic: the larger of a, b wins and the loser, sender or target, moves to
-the winner; a == b: nobody moves; stochastic: the sender wins iff uniforms[t, i, j] < P_ij);
-compromise if b < 0 and |b| < a (target to x_j + (x_i - x_j)|b|/a, or the EU-weighted
-average (|a| x_i + |b| x_j)/(|a| + |b|); clipped to the segment); capitulation if b < 0 and
-|b| >= a (target to x_i). Each actor takes the proposed move with the least |new - old|;
-ties: largest a, then lowest sender index, then lowest target index (``ranking="type"``
-puts the kind first: conflict, compromise, capitulation). ``resolution="scholz-code"``:
-lost conflict if a > b > 0 (stochastic: a, b > 0 and uniforms < P_ij), compromise if
-a > 0 > b and a > |b|, capitulation if a > 0 > b otherwise; only targets move; a lost
-conflict first (nearest), else the compromise with the smallest (|a| x_i + |b| x_j)/(|a| +
-|b|), else the nearest capitulation. All moves apply at once.
-
-Stopping: after ``rounds``; or at round t when no position moved more than tol * Delta;
-or when the new state equals an earlier one within tol * Delta (``cycled``). Rows after
-the stop repeat the final state, counts are 0 there and risk repeats the last row used.
-Delta = 0: nothing moves, P = 0.5, r = 1, ``rounds_run = 0``.
-
-Vectorisation layout. A batch of B independent one-issue runs is cut into slices of at
-most ``_CHUNK_CELLS / n**3`` elements (bounded memory); within a slice, each round works
-only on the elements still running (gathered by index). Actor-pair quantities are
-(A, n, n) arrays indexed [element, sender i, target j]. Votes are built only for the
-n(n-1)/2 pairs i < j, as an (A, k, pair) array with the voter on the middle axis, so that
-numpy reduces over voters sequentially in index order (the reference's summation order);
-v_k(j, i) = -v_k(i, j) exactly, which gives the other half. Every other formula is
-evaluated in the reference's operation order, so that exact float ties break the same way.
-The only loop is over rounds (and, for ``king-of-hill``, an O(n) scan whose steps are
-O(A) vector operations, the scan being sequential by definition).
+510-531 (2011); equation numbers are Scholz's. MODELS.md section 1 states the model; the
+plain-loop oracle :mod:`summitry.engines.reference.eum` states every rule for one sample,
+and this engine reproduces it (the tests check agreement to 1e-9 on every output; in
+practice the results are bit-identical).
 
 Contract::
 
     simulate(capability (B, n), position (B, n), salience (B, n), options,
              uniforms (B, R, n, n) | None) -> EUMResult
+        positions (B, R+1, n), median (B, R+1), mean (B, R+1), counts (B, R, 3)
+        [conflict, compromise, capitulation], risk (B, R, n), rounds_run (B,), cycled (B,)
     simulate_issues(capability (B, n), position (B, n, D), salience (B, n, D), options,
-                    uniforms (B, D, R, n, n) | None) -> EUMResult with leading shape (B, D)
+                    uniforms (B, D, R, n, n) | None) -> EUMResult leading with (B, D)
 
-``uniforms`` are U(0, 1) draws, needed only for ``conflict="stochastic"``: in round t the
-sender i wins a conflict with target j iff uniforms[b, t, i, j] < P_ij.
+R = options.rounds; row 0 is the initial state, row t the state after round t. ``uniforms``
+are U(0, 1) draws, required by ``conflict="stochastic"``: in round t the sender i wins its
+conflict with target j iff uniforms[b, t, i, j] < P_ij. Issues are independent runs.
+
+Equations (one issue; w_k = c_k s_k, or w_k = 1 for every k when all c_k s_k are 0;
+Delta = max - min of the initial positions, fixed for the run; sums run over actors in
+index order, sequentially):
+
+* mean = sum_k w_k x_k / sum_k w_k (clipped to [min x, max x] against rounding).
+* median, ``weighted``: the smallest position x with W(<= x) >= W/2 (running sum over the
+  actors sorted by position, then index): the Condorcet winner of the linear votes.
+  ``king-of-hill`` (Scholz's program): distinct positions in order of first appearance,
+  m = the first, then m = p iff sum_k v_k(p, m) > TIE sum_k w_k (linear votes).
+* votes (summed in eq. 30): linear v_k(i,j) = w_k (|x_k - x_j| - |x_k - x_i|) / Delta;
+  risk v_k(i,j) = w_k ((|x_k - x_j|/Delta)^r_k - (|x_k - x_i|/Delta)^r_k).
+* P_ij (eq. 30): pairwise sum_k max(0, v_k(i,j)) / sum_k |v_k(i,j)|, 0.5 if 0/0, so
+  P_ij + P_ji = 1; all-pairs: the denominator is sum_k sum_a sum_b |v_k(a,b)| and
+  P_ij = 0 when x_i = x_j.
+* utilities seen with exponent r (eqs. 15-19, 24), d = |x_i - x_j|/Delta,
+  m = |x_i - mu|/Delta, bases clamped at 0: U_s = 2 - 4 (0.5 - 0.5 d)^r,
+  U_f = 2 - 4 (0.5 + 0.5 d)^r, U_b = 2 - 4 (0.5 - 0.25 (m + d))^r,
+  U_w = 2 - 4 (0.5 + 0.25 (m + d))^r, U_sq = 2 - 4 (0.5)^r.
+* EU_ij (eq. 25a, the target's salience s_j weighing its resistance):
+  s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s - (Q U_sq + (1 - Q)(T U_b + (1 - T) U_w)).
+* risk (eqs. 32-33): with every r = 1 (votes, P, utilities), S_i = sum_{j != i} EU_ji,
+  R_i = (2 S_i - S_max - S_min) / (S_max - S_min) and r_i = (1 - R_i/3) / (1 + R_i/3),
+  clipped to [-1, 1] and [0.5, 2]; every r_i = 1 when S_max - S_min <= TIE.
+
+One round: mu (median or mean, ``options.mu``), r, then P with the votes of that r. Every
+ordered pair (sender i, target j), i != j, x_i != x_j, is judged by the target with its own
+exponent r_j on both sides (mirror-imaging): a = EU_ij, b = EU_ji.
+``resolution="bdm"`` (MODELS.md steps 2-5): a proposal iff a > 0; conflict if b > 0, won by
+the larger of a and b (|a - b| <= TIE: a draw, nobody moves; stochastic: by the sender iff
+its uniform < P_ij), the loser (target or sender) moving to the winner's position;
+compromise if b < 0 and |b| < a, the target moving to x_j + (x_i - x_j)|b|/a (``partial``)
+or to (|a| x_i + |b| x_j)/(|a| + |b|) (``weighted``), clipped to the segment; capitulation
+if b < 0 and |b| >= a, the target moving to x_i. ``resolution="scholz-code"``: only
+targets move; conflict lost if b > 0 and a - b > TIE (stochastic: a, b > 0 and the sender's
+uniform < P_ij), compromise if a > 0 > b and a > |b|, capitulation if a > 0 > b otherwise.
+Each actor takes one of the moves offered to it (as target, or as a losing sender):
+1. by kind first for ``scholz-code`` and ``ranking="type"`` (conflict, compromise,
+capitulation); 2. the least movement |new - old| (Scholz's compromises: the least
+(|a| x_i + |b| x_j)/(|a| + |b|)), ties within TIE * Delta; 3. the largest a, ties within
+TIE; 4. the lowest (sender, target) pair. All moves apply at once.
+
+Stopping: after R rounds; or at round t when no position moved more than tol * Delta; or
+when the new state equals an earlier one within tol * Delta (``cycled``). Rows after the
+stop repeat the final state, counts are 0 there and risk repeats its last row. Delta = 0:
+nothing moves, P = 0.5, r = 1, ``rounds_run`` = 0.
+
+Vectorisation. The batch is cut into slices of about ``_SLICE_CELLS / (n^2 (n-1)/2)``
+elements, so that a round's largest temporaries stay in cache and B = 40,000 runs of
+8 actors stay far below 1 GB. Within a slice the state is batch-last: x (n, A), pair
+quantities (n, n, A) = [sender, target, element], votes (n, M, A) = [voter, pair i < j,
+element] (v_k(j, i) = -v_k(i, j) exactly gives the other half). The elements still running
+are kept compacted; the only Python loop is over rounds (plus, for the king-of-hill
+median, an O(n) scan of O(A) steps: that rule is sequential by definition). Sums over
+actors reduce the outermost axis of a C-ordered array, which numpy does sequentially in
+index order, and every formula keeps the reference's operation order; powers use
+``np.float_power`` (the C library's pow, as Python's ``**``), and the powers of a round are
+evaluated only on the pairs judged. So rounding, and with it every tie, matches.
 """
 
 from __future__ import annotations
@@ -271,9 +280,9 @@ def _delta_arg(x: Array, delta: Array | float | None) -> Array:
 def _linear_votes(dist: Array, w: Array, delta: Array, ii: IntArray, jj: IntArray) -> Array:
     """v_k(i, j) = w_k (|x_k - x_j| - |x_k - x_i|) / Delta for the pairs i < j; dist[k, j]."""
     v = np.take(dist, jj, axis=1)
-    v -= np.take(dist, ii, axis=1)
-    v *= w[:, None, :]
-    v /= delta
+    np.subtract(v, np.take(dist, ii, axis=1), out=v)
+    np.multiply(v, w[:, None, :], out=v)
+    np.divide(v, delta, out=v)
     return v
 
 
@@ -311,9 +320,10 @@ def _probability(
         v *= w[:, None, :]
     else:
         v = _linear_votes(dist, w, delta, ii, jj)
-    absv = np.abs(v)
-    pos = _seqsum0(np.maximum(v, 0.0))  # sum_k max(0, v_k(i, j)), i < j
-    neg = -_seqsum0(np.minimum(v, 0.0))  # sum_k max(0, v_k(j, i)), exactly
+    tmp = np.empty_like(v)  # one scratch buffer, reused (it stays in cache)
+    pos = _seqsum0(np.maximum(v, 0.0, out=tmp))  # sum_k max(0, v_k(i, j)), i < j
+    neg = -_seqsum0(np.minimum(v, 0.0, out=tmp))  # sum_k max(0, v_k(j, i)), exactly
+    absv = np.abs(v, out=tmp)
     if all_pairs:
         full = np.zeros((n, n, n, big_a))  # [k, a, b]: |v_k(a, b)|, summed in that order
         full[:, ii, jj] = absv
@@ -547,10 +557,14 @@ def _round(
     a_pos &= pair
     b_pos = b > 0.0
     gt = a > abs_b
-    pos_neg = a_pos & (b < 0.0)
+    pos_neg = b < 0.0
+    pos_neg &= a_pos
     compromise = pos_neg & gt
-    capitulation = pos_neg & ~gt
-    won = None if options.conflict != "stochastic" else u < p
+    capitulation = pos_neg > gt  # pos_neg and not gt
+    won = None
+    if options.conflict == "stochastic":  # the sender wins iff its uniform is below P_ij
+        assert u is not None
+        won = u < p
     sender_loses = None
     if options.resolution == "scholz-code":
         if won is None:
@@ -568,13 +582,13 @@ def _round(
             sender_loses = conflict & (diff < -TIE)
         else:
             target_loses = conflict & won
-            sender_loses = conflict & ~won
+            sender_loses = conflict > won  # conflict and not won
     comp = _compromises(x, a, abs_b, compromise, options)
     # offers to each target (over senders, axis 0): the key (movement |new - x_j|, or for
     # Scholz's compromises their own key; inf where no offer) and the new position
     t_mask = target_loses | capitulation
     t_mask |= compromise
-    t_val = np.where(t_mask, dist, np.inf)
+    t_val = dist + _penalty(~t_mask)
     comp_new = np.empty(a.shape)
     comp_new[comp.where] = comp.new
     if options.resolution == "scholz-code":
@@ -584,12 +598,12 @@ def _round(
         t_val[comp.where] = np.abs(comp.new - comp.x_j)
     t_kind = None
     if options.resolution == "scholz-code" or options.ranking == "type":
-        t_kind = np.where(compromise, 1.0, np.where(capitulation, 2.0, 0.0))
+        t_kind = compromise + 2.0 * capitulation
     offers = _Offers(t_val, t_kind, compromise, comp_new, sender_loses)
     new_x = _select(x, delta, a, dist, offers)
-    counts = np.stack(
-        [np.count_nonzero(m, axis=(0, 1)) for m in (conflict, compromise, capitulation)], axis=1
-    ).astype(np.int64)
+    counts = np.empty((big_a, 3), dtype=np.int64)
+    for column, kind in enumerate((conflict, compromise, capitulation)):
+        counts[:, column] = np.add.reduce(kind.view(np.uint8).reshape(n * n, big_a), axis=0)
     return new_x, st.r, counts
 
 
@@ -611,65 +625,86 @@ class _Offers:
     lost: BoolArray | None
 
 
+_POS_INF_BITS = np.uint64(0x7FF0000000000000)
+_NEG_INF_BITS = np.uint64(0xFFF0000000000000)
+
+
+def _penalty(mask: BoolArray, bits: np.uint64 = _POS_INF_BITS) -> Array:
+    """+inf (or -inf) where ``mask``, +0.0 elsewhere: adding it to finite values masks them.
+
+    Built from the bit pattern, which is several times faster than ``np.where`` here.
+    """
+    return (mask.astype(np.uint64) * bits).view(np.float64)
+
+
+def _first_true(mask: BoolArray, axis: int) -> IntArray:
+    """Index of the first True along ``axis`` of an (n, n, A) mask; n where there is none."""
+    n = mask.shape[axis]
+    order = np.arange(n, dtype=np.uint8).reshape([-1 if k == axis else 1 for k in range(mask.ndim)])
+    key = (~mask).view(np.uint8) * np.uint8(n)
+    key += order
+    return key.min(axis=axis).astype(np.int64)
+
+
 def _select(x: Array, delta: Array, a: Array, dist: Array, offers: _Offers) -> Array:
     """The move each actor takes among the offers made to it (reference rules, "Ties").
 
     Offers to actor m as a target sit at [sender i, m] (reduced over axis 0); as the losing
     sender of a conflict at [m, target j] (over axis 1: kind conflict, to x_j, key |x_j -
     x_m|). 1. with kinds: keep the best kind; 2. keep the keys within TIE * Delta of the
-    least; 3. keep the EU a within TIE of the largest; 4. take the lowest (sender, target).
-    When no lane holds a near tie, step 2 leaves one offer per lane: the argmin.
+    least; 3. keep the EU a within TIE of the largest (skipped when step 2 left one offer
+    in every lane); 4. take the lowest (sender, target) pair.
     """
     n, big_a = x.shape
     lanes = np.arange(big_a)
     t_val = offers.value
-    l_mask = offers.lost if offers.lost is not None and np.any(offers.lost) else None
+    l_mask = offers.lost if offers.lost is not None and offers.lost.any() else None
     if offers.kind is not None:
-        best = np.min(np.where(np.isfinite(t_val), offers.kind, 3.0), axis=0)
+        best = (offers.kind + _penalty(t_val == np.inf)).min(axis=0)
         if l_mask is not None:
-            best[np.any(l_mask, axis=1)] = 0.0  # a lost conflict is of the best kind
-        t_val = np.where(offers.kind == best, t_val, np.inf)
-    first = np.argmin(t_val, axis=0)  # the first least key per lane
-    least = np.take_along_axis(t_val, first[None], axis=0)[0]
+            best[l_mask.any(axis=1)] = 0.0  # a lost conflict is of the best kind
+        t_val = t_val + _penalty(offers.kind != best)
+    least = t_val.min(axis=0)
     l_val = None
     if l_mask is not None:
-        l_val = np.where(l_mask, dist, np.inf)
-        least = np.minimum(least, np.min(l_val, axis=1))
+        l_val = dist + _penalty(~l_mask)
+        least = np.minimum(least, l_val.min(axis=1))
     empty = least == np.inf
-    limit = least + TIE * delta
-    near = t_val <= limit  # every entry of an empty lane (inf <= inf): discounted below
     n_empty = int(np.count_nonzero(empty))
-    unique = np.count_nonzero(near) - n * n_empty == empty.size - n_empty
-    if l_val is not None or not unique:
+    limit = least + TIE * delta
+    near = t_val <= limit  # in an empty lane every entry (inf <= inf): discounted
+    count = np.count_nonzero(near) - n * n_empty
+    l_near = None
+    if l_val is not None:
+        l_near = l_val <= limit[:, None, :]
+        count += np.count_nonzero(l_near) - n * n_empty
+    if count > empty.size - n_empty:  # some lane holds two offers within the tolerance
         near &= ~empty
-        l_near = None
-        many = np.count_nonzero(near, axis=0)
-        if l_val is not None:
-            l_near = (l_val <= limit[:, None, :]) & ~empty[:, None, :]
-            many += np.count_nonzero(l_near, axis=1)
-        if np.any(many > 1):
-            largest = np.max(np.where(near, a, -np.inf), axis=0)
-            if l_near is not None:
-                largest = np.maximum(largest, np.max(np.where(l_near, a, -np.inf), axis=1))
-            floor = largest - TIE
-            near &= a >= floor
-            if l_near is not None:
-                l_near &= a >= floor[:, None, :]
-        first = np.argmax(near, axis=0)
+        largest = (a + _penalty(~near, _NEG_INF_BITS)).max(axis=0)
+        if l_near is not None:
+            l_near &= ~empty[:, None, :]
+            l_largest = (a + _penalty(~l_near, _NEG_INF_BITS)).max(axis=1)
+            largest = np.maximum(largest, l_largest)
+        floor = largest - TIE
+        near &= a >= floor
+        if l_near is not None:
+            l_near &= a >= floor[:, None, :]
+    first = _first_true(near, 0)
+    t_has = (first < n) & ~empty
+    first = np.minimum(first, n - 1)
     movers = np.arange(n)[:, None]
-    t_value = x[first, lanes[None, :]]
+    t_value = x[first, lanes]
     is_comp = offers.compromise[first, movers, lanes]
-    if np.any(is_comp):
+    if is_comp.any():
         t_value = np.where(is_comp, offers.comp_new[first, movers, lanes], t_value)
-    out = np.where(empty, x, t_value)
-    if l_val is None:
+    out = np.where(t_has, t_value, x)
+    if l_near is None:
         return out
-    assert l_near is not None
-    t_any = np.any(near, axis=0)
-    t_low = t_any & (first < movers)  # the first near offer comes from a lower sender
-    l_any = np.any(l_near, axis=1)
-    l_value = x[np.argmax(l_near, axis=1), lanes[None, :]]
-    return np.where(~t_low & l_any, l_value, np.where(t_any, t_value, x))
+    l_first = _first_true(l_near, 1)
+    l_has = (l_first < n) & ~empty
+    t_low = t_has & (first < movers)  # the first offer comes from a lower sender
+    l_value = x[np.minimum(l_first, n - 1), lanes]
+    return np.where(~t_low & l_has, l_value, out)
 
 
 # --------------------------------------------------------------------------- runs

@@ -98,6 +98,27 @@ def cross_check(sc: Scenario) -> list[Finding]:
     out += _duplicates("actor", "actors", sc.actor_ids)
     for j, actor in enumerate(sc.actors):
         out += _actor(j, actor, sc.issues)
+    out += _accommodation(sc)
+    return out
+
+
+def _accommodation(sc: Scenario) -> list[Finding]:
+    """Accommodation rows name known actors, and each row's weights sum to at most 1."""
+    rows = sc.model.smp.accommodation or {}
+    ids = sc.actor_ids
+    base: Loc = ("model", "smp", "accommodation")
+    out: list[Finding] = []
+    for actor, row in rows.items():
+        if actor not in ids:
+            out.append(((*base, actor), f"unknown actor '{actor}'{suggest(actor, ids)}"))
+        for other in row:
+            if other not in ids:
+                out.append(
+                    ((*base, actor, other), f"unknown actor '{other}'{suggest(other, ids)}")
+                )
+        total = sum(row.values())
+        if total > 1 + 1e-9:
+            out.append(((*base, actor), f"weights sum to {fmt(total)}, above 1"))
     return out
 
 

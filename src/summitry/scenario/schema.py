@@ -36,6 +36,18 @@ from summitry.engines.eum_options import (
     Votes,
     resolve_options,
 )
+from summitry.engines.smp_options import (
+    PCE,
+    Bargain,
+    Interp,
+    Perception,
+    Risk,
+    SMPOptions,
+    ThirdParty,
+    Victory,
+    Voting,
+)
+from summitry.engines.smp_options import Resolution as SMPResolution
 from summitry.scenario.quantities import AnyQuantity, Num, Quantity, Range, Text, fmt
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -150,10 +162,36 @@ class EUMSettings(_Model):
         return resolve_options(self.variant, **self.overrides())
 
 
+class SMPSettings(_Model):
+    """Settings of the Spatial Model of Politics (defaults: KTAB's; docs/models/smp.md).
+
+    ``accommodation`` maps an actor id to the weights it gives other actors' positions when
+    its ideal point is updated, q_i <- sum_j a_ij theta_j + (1 - sum_j a_ij) q_i; actors left
+    out keep the identity (their ideal follows their own position).
+    """
+
+    voting: Voting = "prop"
+    victory: Victory = "linear"
+    pce: PCE = "conditional"
+    risk: Risk = "mid"
+    perception: Perception = "one-third"
+    third_party: ThirdParty = "semi-commit"
+    bargain: Bargain = "s2p2"
+    interp: Interp = "init-only"
+    resolution: SMPResolution = "deterministic"
+    max_turns: Annotated[int, Strict(), Field(ge=1, le=1000)] = SMPOptions().max_turns
+    accommodation: dict[Id, dict[Id, Annotated[Num, Field(ge=0, le=1)]]] | None = None
+
+    def options(self) -> SMPOptions:
+        """The engine options (everything but the accommodation matrix)."""
+        return SMPOptions(**self.model_dump(exclude={"accommodation"}))
+
+
 class ModelSettings(_Model):
-    """Settings of the engines (only the expected-utility engine so far)."""
+    """Settings of the engines."""
 
     eum: EUMSettings = Field(default_factory=EUMSettings)
+    smp: SMPSettings = Field(default_factory=SMPSettings)
 
 
 class Scenario(_Model):

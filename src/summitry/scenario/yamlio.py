@@ -10,6 +10,7 @@ records those lines in a :class:`LineMap`, so that a later error about
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +135,9 @@ def parse(text: str) -> Document:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     try:
-        raw = yaml.load(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. a reused anchor: harmless here
+            raw = yaml.load(text)
     except YAMLError as exc:
         return Document(None, LineMap(), [_yaml_error(exc, text)], fatal=True)
     except RecursionError:

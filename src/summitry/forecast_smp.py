@@ -1,0 +1,109 @@
+"""The Spatial Model of Politics on a scenario's draws: scenario -> arrays -> summary.
+
+Mapping (docs/models/smp.md, "From a scenario to the SMP"): every issue is a dimension,
+positions are rescaled from the issue's scale to [0, 1]; an actor's per-issue saliences
+(each in [0, 1]) are used as they are when they add up to at most 1, and scaled down in
+proportion to add up to exactly 1 otherwise (KTAB requires totals in (0, 1]; a scenario
+imported from KTAB therefore runs on KTAB's own numbers). Numerical floors keep
+KTAB's strict inequalities: a zero capability becomes 1e-12 of the largest, and an actor with
+no salience at all gets 1e-12 on every issue (both leave it without practical weight).
+
+The reported settlement of issue d is the expected outcome sum_p P(p) theta_pd over the
+distinct final positions p, where P(p) is the probability that p prevails averaged over every
+actor's estimate (the SMP's reported outcome, SMP.md "Reported outcome each turn").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from summitry.engines import smp
+from summitry.engines.smp_options import SMPOptions
+from summitry.engines.smp_report import unique_positions
+from summitry.sampling import Draws
+from summitry.scenario import Scenario
+
+Array = NDArray[np.float64]
+FLOOR = 1e-12
+MIN_ACTORS = 3
+SLICE = 512
+"""Samples per engine call: bounds the (B, turns, n, n) trajectories kept in memory."""
+
+
+@dataclass(frozen=True)
+class SMPRun:
+    """Per-sample SMP results on the scenario's scales.
+
+    ``initial``/``settlement``: (B, D) expected outcome before the first and after the last
+    turn; ``positions``: (B, n, D) final positions; ``turns_run``: (B,).
+    """
+
+    initial: Array
+    settlement: Array
+    positions: Array
+    turns_run: NDArray[np.int64]
+
+    @staticmethod
+    def concat(parts: list[SMPRun]) -> SMPRun:
+        return SMPRun(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
+
+
+_FIELDS = ("initial", "settlement", "positions", "turns_run")
+
+
+def accommodation_matrix(scenario: Scenario) -> Array | None:
+    """The scenario's accommodation rows as an (n, n) matrix (None: the identity)."""
+    rows = scenario.model.smp.accommodation
+    if not rows:
+        return None
+    ids = scenario.actor_ids
+    acc = np.eye(len(ids))  # actors without a row: the ideal point follows the position
+    for actor, row in rows.items():
+        i = ids.index(actor)
+        acc[i] = 0.0
+        for other, weight in row.items():
+            acc[i, ids.index(other)] = weight
+    return acc
+
+
+def run_smp(
+    scenario: Scenario, draws: Draws, options: SMPOptions, uniforms: Array | None = None
+) -> SMPRun:
+    """Run the SMP on every sample of ``draws`` (see the module docstring for the mapping)."""
+    n = len(scenario.actors)
+    if n < MIN_ACTORS:
+        raise ValueError(f"the spatial model needs at least {MIN_ACTORS} actors, got {n}")
+    lo = np.array([i.scale[0] for i in scenario.issues])
+    width = np.array([i.scale[1] - i.scale[0] for i in scenario.issues])
+    position = np.clip((draws.position - lo) / width, 0.0, 1.0)
+    cap = draws.capability
+    cap = np.maximum(cap, FLOOR * np.maximum(cap.max(axis=1, keepdims=True), FLOOR))
+    sal = draws.salience / np.maximum(draws.salience.sum(axis=2, keepdims=True), 1.0)
+    sal = np.where(sal.sum(axis=2, keepdims=True) > 0, sal, FLOOR)
+    acc = accommodation_matrix(scenario)
+    parts = []
+    for s in range(0, cap.shape[0], SLICE):
+        rows = slice(s, s + SLICE)
+        u = None if uniforms is None else uniforms[rows]
+        res = smp.simulate(cap[rows], position[rows], sal[rows], options, acc, u)
+        final = res.positions[:, -1]  # padded: the last turn repeats the final state
+        parts.append(
+            SMPRun(
+                initial=lo + _expected_outcome(res.positions[:, 0], res.prob[:, 0]) * width,
+                settlement=lo + _expected_outcome(final, res.prob[:, -1]) * width,
+                positions=lo + final * width,
+                turns_run=res.turns_run,
+            )
+        )
+    return SMPRun.concat(parts)
+
+
+def _expected_outcome(theta: Array, prob: Array) -> Array:
+    """sum over distinct positions of P(p) theta_p, P averaged over estimators: (B, K)."""
+    is_rep, _ = unique_positions(theta)
+    p = prob.mean(axis=1) * is_rep
+    p = p / p.sum(axis=1, keepdims=True)
+    return np.einsum("bn,bnk->bk", p, theta)
