@@ -18,7 +18,17 @@ from summitry.scenario.quantities import (
     range_problems,
     with_bounds,
 )
-from summitry.scenario.schema import UNBOUNDED, UNIT, Actor, Issue, Scenario
+from summitry.scenario.schema import (
+    OUTSIDE,
+    PATIENCE,
+    UNBOUNDED,
+    UNIT,
+    Actor,
+    BargainingSettings,
+    Issue,
+    Scenario,
+    SideValues,
+)
 
 Finding = tuple[Loc, str]
 
@@ -99,6 +109,45 @@ def cross_check(sc: Scenario) -> list[Finding]:
     for j, actor in enumerate(sc.actors):
         out += _actor(j, actor, sc.issues)
     out += _accommodation(sc)
+    out += _bargaining(sc)
+    return out
+
+
+def _bargaining(sc: Scenario) -> list[Finding]:
+    """Actor ids in the bargaining section exist; ratifiers named by a channel are declared;
+    every issue has a status quo (the no-deal point); every quantity is in its range."""
+    bg = sc.bargaining
+    if bg is None:
+        return []
+    ids = sc.actor_ids
+    out: list[Finding] = []
+
+    def actor(loc: Loc, ident: str) -> None:
+        if ident not in ids:
+            out.append((loc, f"unknown actor '{ident}'{suggest(ident, ids)}"))
+
+    for side, ident in bg.principals.items():
+        actor(("bargaining", "principals", side), ident)
+    if bg.principals.get("a") == bg.principals.get("b"):
+        out.append((("bargaining", "principals", "b"), "the two principals must differ"))
+    for rid in bg.ratifiers:
+        actor(("bargaining", "ratifiers", rid), rid)
+    for name, channel in bg.channels.items():
+        actor(("bargaining", "channels", name, "a"), channel.a)
+        for k, rid in enumerate(channel.ratifiers):
+            if rid not in bg.ratifiers:
+                known = list(bg.ratifiers)
+                msg = f"'{rid}' is not declared under bargaining.ratifiers{suggest(rid, known)}"
+                out.append((("bargaining", "channels", name, "ratifiers", k), msg))
+    if bg.channels and bg.channel not in bg.channels:
+        msg = f"channel '{bg.channel}' has no entry under bargaining.channels"
+        out.append((("bargaining", "channel"), msg))
+    for i, issue in enumerate(sc.issues):
+        if issue.status_quo is None:
+            msg = "a status quo is needed: it is the no-deal point of the bargaining model"
+            out.append((("issues", i), msg))
+    for path, q, legal in bg.quantities():
+        out += _quantity(tuple(path.split(".")), q, legal, "")
     return out
 
 
@@ -136,6 +185,8 @@ def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
         slots.append((("actors", j, "capability"), actor.capability))
         slots += [(("actors", j, "positions", k), q) for k, q in actor.positions.items()]
         slots += [(("actors", j, "salience", k), q) for k, q in actor.salience.items()]
+    if sc.bargaining is not None:
+        slots += [(tuple(p.split(".")), q) for p, q, _ in sc.bargaining.quantities()]
     for loc, q in slots:
         if q.source is None and q.note is None:
             out.append((loc, "bundled scenarios need a source or a note for every number"))
@@ -161,6 +212,34 @@ def fill_bounds(sc: Scenario) -> Scenario:
         )
         for actor in sc.actors
     ]
-    out = sc.model_copy(update={"issues": issues, "actors": actors})
+    update: dict[str, object] = {"issues": issues, "actors": actors}
+    if sc.bargaining is not None:
+        update["bargaining"] = _bargaining_bounds(sc.bargaining)
+    out = sc.model_copy(update=update)
     out._source_file = sc.source_file
     return out
+
+
+def _bargaining_bounds(bg: BargainingSettings) -> BargainingSettings:
+    def sides(v: SideValues, legal: Range) -> SideValues:
+        return v.model_copy(update={"a": with_bounds(v.a, legal), "b": with_bounds(v.b, legal)})
+
+    ratifiers = {
+        k: r.model_copy(update={"outside_option": with_bounds(r.outside_option, OUTSIDE)})
+        for k, r in bg.ratifiers.items()
+    }
+    channels = {
+        k: c
+        if c.override_cost is None
+        else c.model_copy(update={"override_cost": with_bounds(c.override_cost, UNIT)})
+        for k, c in bg.channels.items()
+    }
+    return bg.model_copy(
+        update={
+            "outside_options": sides(bg.outside_options, OUTSIDE),
+            "credibility": sides(bg.credibility, UNIT),
+            "patience": sides(bg.patience, PATIENCE),
+            "ratifiers": ratifiers,
+            "channels": channels,
+        }
+    )

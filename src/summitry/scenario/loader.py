@@ -84,41 +84,54 @@ def validate(
 
 
 def replace_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
-    """:meth:`Scenario.with_values`: the quantities at dotted paths replaced, re-validated."""
+    """:meth:`Scenario.with_values`: the values at dotted paths replaced, re-validated.
+
+    A path walks the file's structure by key, and list items by their ``id``
+    (``actors.russia.capability``, ``bargaining.channel``, ``model.eum.rounds``); the last
+    key may be a field the file left out. Unknown paths raise :class:`ScenarioError`.
+    """
     data = sc.to_data()
-    issues = {issue["id"]: issue for issue in data["issues"]}
-    actors = {actor["id"]: actor for actor in data["actors"]}
     errors: list[ErrorItem] = []
     for path, value in values.items():
-        parts = str(path).split(".")
-        match parts:
-            case ["issues", issue, "status_quo"] if issue in issues:
-                issues[issue]["status_quo"] = _as_data(value)
-            case ["actors", actor, "capability"] if actor in actors:
-                actors[actor]["capability"] = _as_data(value)
-            case ["actors", actor, "positions" | "salience" as field, issue] if (
-                actor in actors and issue in issues
-            ):
-                actors[actor][field][issue] = _as_data(value)
-            case _:
-                errors.append(ErrorItem(sc.source_file, None, str(path), _bad_path(parts, sc)))
+        problem = _set_path(data, str(path).split("."), _as_data(value))
+        if problem:
+            errors.append(ErrorItem(sc.source_file, None, str(path), problem))
     if errors:
         raise ScenarioError(errors)
     return validate(data, sc.source_file, None, id_paths=True)
 
 
-def _bad_path(parts: list[str], sc: Scenario) -> str:
-    forms = (
-        "issues.<issue>.status_quo, actors.<actor>.capability, "
-        "actors.<actor>.positions.<issue>, actors.<actor>.salience.<issue>"
-    )
-    if len(parts) >= 2 and parts[0] == "actors" and parts[1] not in sc.actor_ids:
-        return f"unknown actor '{parts[1]}'{suggest(parts[1], sc.actor_ids)}"
-    if len(parts) >= 2 and parts[0] == "issues" and parts[1] not in sc.issue_ids:
-        return f"unknown issue '{parts[1]}'{suggest(parts[1], sc.issue_ids)}"
-    if len(parts) == 4 and parts[0] == "actors" and parts[3] not in sc.issue_ids:
-        return f"unknown issue '{parts[3]}'{suggest(parts[3], sc.issue_ids)}"
-    return f"not a quantity path; paths look like {forms}"
+_ITEM = {"actors": "actor", "issues": "issue"}
+_ISSUE_MAPS = ("positions", "salience")
+
+
+def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
+    """Set ``value`` at ``parts`` inside ``data``; the problem as text, or None."""
+    node = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[:depth]) or "the scenario"
+        if isinstance(node, list):
+            ids = [item.get("id") for item in node if isinstance(item, dict)]
+            if part not in ids:
+                noun = _ITEM.get(parts[depth - 1], "item") if depth else "item"
+                return f"unknown {noun} '{part}'{suggest(part, [str(i) for i in ids])}"
+            if last:
+                return f"{'.'.join(parts)} is a whole item; set one of its fields"
+            node = node[ids.index(part)]
+        elif isinstance(node, dict):
+            if last:
+                if part not in node and depth and parts[depth - 1] in _ISSUE_MAPS:
+                    return f"unknown issue '{part}'{suggest(part, [str(k) for k in node])}"
+                node[part] = value
+                return None
+            if part not in node:
+                keys = [str(k) for k in node]
+                return f"no field '{part}' in {where}{suggest(part, keys)}"
+            node = node[part]
+        else:
+            return f"{where} is a single value; it has no field '{part}'"
+    return "an empty path"
 
 
 def _as_data(value: Any) -> Any:

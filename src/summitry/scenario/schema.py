@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -194,6 +194,93 @@ class ModelSettings(_Model):
     smp: SMPSettings = Field(default_factory=SMPSettings)
 
 
+OUTSIDE: Range = (-1.0, 1.0)
+"""Legal range of an outside-option value or a ratifier's offset (utility units)."""
+PATIENCE: Range = (0.001, 0.999)
+"""Legal range of a discount factor delta (ln delta must be finite and negative)."""
+
+
+class SideValues(_Model):
+    """One quantity for each principal: ``a`` (the US side) and ``b`` (the DPRK side)."""
+
+    a: Quantity
+    b: Quantity
+
+
+class Channel(_Model):
+    """Who speaks for A in a channel, and which ratifiers must still agree.
+
+    A leader-level summit lets the leader's own profile stand for A and drops the ratifiers
+    the leader can override, at ``override_cost`` (added to A's reservation utility); a
+    working-level process uses the bureaucracy's profile and keeps every ratifier.
+    """
+
+    a: Id
+    ratifiers: list[Id] = Field(default_factory=list)
+    override_cost: Quantity | None = None
+
+
+class Ratifier(_Model):
+    """A veto player on A's side (Putnam 1988): accepts z iff u_v(z) >= u_v(z0) + offset."""
+
+    outside_option: Quantity
+
+
+class BargainingSettings(_Model):
+    """The bilateral bargaining model's inputs (MODELS.md s.3; docs/models/bargaining.md).
+
+    Ideal points and salience weights come from the actors' positions and saliences;
+    the no-deal point from the issues' status quo.
+    """
+
+    principals: dict[Literal["a", "b"], Id]
+    channel: Literal["summit", "working"] = "summit"
+    channels: dict[Literal["summit", "working"], Channel] = Field(default_factory=dict)
+    ratifiers: dict[Id, Ratifier] = Field(default_factory=dict)
+    outside_options: SideValues
+    credibility: SideValues
+    patience: SideValues
+    utility: Literal["linear", "quadratic"] = "linear"
+
+    @field_validator("principals")
+    @classmethod
+    def _both(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [k for k in ("a", "b") if k not in value]
+        if missing:
+            raise ValueError(f"principals needs both a and b (missing {', '.join(missing)})")
+        return value
+
+    def active(self) -> Channel:
+        """The channel in force: its entry in ``channels``, else principal A with every
+        ratifier and no override cost."""
+        if self.channel in self.channels:
+            return self.channels[self.channel]
+        return Channel(a=self.principals["a"], ratifiers=list(self.ratifiers))
+
+    def quantities(self) -> list[tuple[str, AnyQuantity, Range]]:
+        """This section's quantities as (dotted path, quantity, legal range), in file order."""
+        out: list[tuple[str, AnyQuantity, Range]] = []
+        for name, sides, legal in (
+            ("outside_options", self.outside_options, OUTSIDE),
+            ("credibility", self.credibility, UNIT),
+            ("patience", self.patience, PATIENCE),
+        ):
+            out += [
+                (f"bargaining.{name}.a", sides.a, legal),
+                (f"bargaining.{name}.b", sides.b, legal),
+            ]
+        for rid, ratifier in self.ratifiers.items():
+            out.append(
+                (f"bargaining.ratifiers.{rid}.outside_option", ratifier.outside_option, OUTSIDE)
+            )
+        for cname, channel in self.channels.items():
+            if channel.override_cost is not None:
+                out.append(
+                    (f"bargaining.channels.{cname}.override_cost", channel.override_cost, UNIT)
+                )
+        return out
+
+
 class Scenario(_Model):
     """A negotiation: issues, actors and engine settings (scenario-spec.md)."""
 
@@ -205,6 +292,7 @@ class Scenario(_Model):
     issues: Annotated[list[Issue], Field(min_length=1)]
     actors: Annotated[list[Actor], Field(min_length=1)]
     model: ModelSettings = Field(default_factory=ModelSettings)
+    bargaining: BargainingSettings | None = None
 
     _source_file: str = PrivateAttr(default="<scenario>")
 
@@ -270,7 +358,8 @@ class Scenario(_Model):
     def quantities(self) -> list[tuple[str, AnyQuantity, Range]]:
         """Every quantity as ``(dotted path, quantity, legal range)``, in a fixed order:
         issues in file order (status quo, when given), then actors in file order
-        (capability, positions in issue order, salience in issue order)."""
+        (capability, positions in issue order, salience in issue order), then the bargaining
+        section's (outside options, credibility, patience, ratifiers, override costs)."""
         out: list[tuple[str, AnyQuantity, Range]] = []
         for issue in self.issues:
             if issue.status_quo is not None:
@@ -285,6 +374,8 @@ class Scenario(_Model):
                 if issue.id in actor.salience:
                     q = actor.salience[issue.id]
                     out.append((f"actors.{actor.id}.salience.{issue.id}", q, UNIT))
+        if self.bargaining is not None:
+            out += self.bargaining.quantities()
         return out
 
     def quantity(self, path: str) -> AnyQuantity:
