@@ -8,6 +8,7 @@ exists; the checks through ``summitry.scenario.load`` run once it does.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -73,6 +74,30 @@ def _slots(doc: Any) -> Iterator[tuple[str, Any, tuple[float, float]]]:
             yield f"actors[{i}].positions.{issue_id}", q, scales[issue_id]
         for issue_id, q in actor["salience"].items():
             yield f"actors[{i}].salience.{issue_id}", q, (0.0, 1.0)
+    yield from _bargaining_slots(doc)
+
+
+# Legal ranges of the bargaining section (MODELS.md s.3): outside options and ratifier offsets
+# in utility units, credibility a probability, patience a discount factor with finite ln.
+OUTSIDE = (-1.0, 1.0)
+UNIT = (0.0, 1.0)
+PATIENCE = (0.001, 0.999)
+
+
+def _bargaining_slots(doc: Any) -> Iterator[tuple[str, Any, tuple[float, float]]]:
+    """The quantity slots of a raw scenario's ``bargaining`` section (none without one)."""
+    bg = doc.get("bargaining")
+    if bg is None:
+        return
+    sides = (("outside_options", OUTSIDE), ("credibility", UNIT), ("patience", PATIENCE))
+    for name, legal in sides:
+        for side in ("a", "b"):
+            yield f"bargaining.{name}.{side}", bg[name][side], legal
+    for rid, ratifier in bg.get("ratifiers", {}).items():
+        yield f"bargaining.ratifiers.{rid}.outside_option", ratifier["outside_option"], OUTSIDE
+    for cname, channel in bg.get("channels", {}).items():
+        if "override_cost" in channel:
+            yield f"bargaining.channels.{cname}.override_cost", channel["override_cost"], UNIT
 
 
 def _support(q: dict[str, Any], rng: tuple[float, float]) -> tuple[float, float]:
@@ -255,6 +280,114 @@ def test_ec_scenario_is_the_published_table() -> None:
     assert lo <= 4 and hi >= 10
     assert {4, 7, 10} <= set(issue["anchors"])
     assert "8.83" in issue["note"]
+
+
+# --- the bargaining section of the US-DPRK files (MODELS.md s.3; docs/scenarios.md) -------
+
+
+def _bargaining_central(name: str, path: str) -> float:
+    """Central value of a bargaining quantity, by its dotted path in the raw YAML."""
+    node = _by_name(name)["bargaining"]
+    for key in path.split("."):
+        node = node[key]
+    return _central(node)
+
+
+def _u_at_status_quo(doc: Any, actor_id: str) -> float:
+    """u(z0) = 1 - sum_d w_d |z0_d - x_d| at central values (MODELS.md s.3): positions and
+    status quo rescaled from their scales to [0, 1], saliences normalised to sum 1."""
+    actor = _actor(doc, actor_id)
+    terms = []
+    for issue in doc["issues"]:
+        lo, hi = (float(v) for v in issue["scale"])
+        x = (_central(actor["positions"][issue["id"]]) - lo) / (hi - lo)
+        z0 = (_central(issue["status_quo"]) - lo) / (hi - lo)
+        terms.append((_central(actor["salience"][issue["id"]]), abs(z0 - x)))
+    total = sum(w for w, _ in terms)
+    return 1.0 - sum(w / total * gap for w, gap in terms)
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_dprk_bargaining_section_has_the_agreed_shape(name: str) -> None:
+    # The summit channel is in force at all three moments; the working channel is defined too,
+    # so users can compare, and keeps the security establishment as ratifier.
+    bg = _by_name(name)["bargaining"]
+    assert bg["principals"] == {"a": "usa_president", "b": "dprk"}
+    assert bg["channel"] == "summit"
+    summit, working = bg["channels"]["summit"], bg["channels"]["working"]
+    assert summit["a"] == "usa_president" and summit["ratifiers"] == []
+    assert "override_cost" in summit
+    assert working["a"] == "usa_security" and working["ratifiers"] == ["usa_security"]
+    assert set(bg["ratifiers"]) == {"usa_security"}
+    assert bg["utility"] == "linear"
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_dprk_bargaining_numbers_are_sourced_uncertain_judgments(name: str) -> None:
+    slots = list(_bargaining_slots(_by_name(name)))
+    assert len(slots) == 8  # o, tau, delta for both sides, one ratifier, one override cost
+    for where, q, _ in slots:
+        assert "dist" in q, where
+        assert q["low"] < q["high"], where
+        assert q.get("source", "").strip() or q.get("note", "").strip(), where
+        assert "judgment" in q.get("note", "").lower(), where
+
+
+def test_dprk_outside_option_rises_with_russian_support() -> None:
+    # Isolated and sanctioned in 2018-19 (seed; s.2.5); Russia's treaty, payments and veto by
+    # 2025 (seed; s.1.9-1.12).
+    o_b = {n: _bargaining_central(n, "outside_options.b") for n in DPRK}
+    assert o_b["dprk-2018-singapore"] < 0 and o_b["dprk-2019-hanoi"] < 0
+    assert o_b["dprk-2025"] > 0
+    assert o_b["dprk-2025"] > o_b["dprk-2019-hanoi"]
+
+
+def test_kims_trust_in_us_concessions_falls_after_three_summits() -> None:
+    tau_b = {n: _bargaining_central(n, "credibility.b") for n in DPRK}
+    assert tau_b["dprk-2025"] < tau_b["dprk-2019-hanoi"] <= tau_b["dprk-2018-singapore"]
+    assert tau_b["dprk-2025"] <= tau_b["dprk-2018-singapore"] / 2
+
+
+def test_us_trust_in_dprk_steps_falls_after_the_moratorium_was_voided() -> None:
+    tau_a = {n: _bargaining_central(n, "credibility.a") for n in DPRK}
+    assert tau_a["dprk-2025"] < min(tau_a["dprk-2018-singapore"], tau_a["dprk-2019-hanoi"])
+
+
+def test_overriding_the_advisers_cost_more_at_hanoi_than_at_singapore() -> None:
+    cost = {n: _bargaining_central(n, "channels.summit.override_cost") for n in DPRK}
+    assert cost["dprk-2019-hanoi"] > cost["dprk-2018-singapore"]
+    assert cost["dprk-2018-singapore"] < cost["dprk-2025"] < cost["dprk-2019-hanoi"]
+
+
+def test_kim_is_more_patient_in_2025() -> None:
+    # The seed: Kim is "far less desperate" than in Trump's first term, so the Rubinstein
+    # share alpha_A = ln(delta_B) / (ln(delta_A) + ln(delta_B)) moves to the DPRK.
+    alpha = {}
+    for n in DPRK:
+        ln_a = math.log(_bargaining_central(n, "patience.a"))
+        ln_b = math.log(_bargaining_central(n, "patience.b"))
+        alpha[n] = ln_b / (ln_a + ln_b)
+    assert alpha["dprk-2018-singapore"] > 0.5 and alpha["dprk-2019-hanoi"] > 0.5
+    assert alpha["dprk-2025"] < 0.5
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_reservations_leave_room_for_a_better_deal(name: str) -> None:
+    # d_X = u_X(z0) + o_X (plus the override cost for the summit's A) must stay below 1, the
+    # utility of X's own ideal, or no package could ever beat no deal; and above 0.
+    doc = _by_name(name)
+    bg = doc["bargaining"]
+    o_a, o_b = (_central(bg["outside_options"][s]) for s in ("a", "b"))
+    cost = _central(bg["channels"]["summit"]["override_cost"])
+    reservations = {
+        "summit A": _u_at_status_quo(doc, "usa_president") + o_a + cost,
+        "working A": _u_at_status_quo(doc, "usa_security") + o_a,
+        "B": _u_at_status_quo(doc, "dprk") + o_b,
+        "ratifier": _u_at_status_quo(doc, "usa_security")
+        + _central(bg["ratifiers"]["usa_security"]["outside_option"]),
+    }
+    for who, d in reservations.items():
+        assert 0.0 < d < 1.0, (who, d)
 
 
 # --- through the loader, once it exists ------------------------------------------------

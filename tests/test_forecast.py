@@ -114,7 +114,7 @@ def test_bad_arguments_raise_value_error(dprk):
 
 def test_spatial_model_runs_beside_the_expected_utility_model(dprk):
     fc = forecast(dprk, 64, seed=3)
-    assert fc.engines == ("eum", "smp") and fc.smp is not None
+    assert fc.engines == ("eum", "smp", "bargaining") and fc.smp is not None
     assert fc.smp.settlement.shape == (64, len(dprk.issues))
     for k, issue in enumerate(dprk.issues):
         lo, hi = issue.scale
@@ -159,3 +159,44 @@ def test_the_package_exposes_the_forecast_function_not_the_module():
     import summitry.forecast  # noqa: F401  (the submodule import must not rebind the name)
 
     assert callable(sm.forecast) and sm.forecast is sys.modules["summitry.forecast"].forecast
+
+
+def test_bargaining_model_reports_zone_deal_and_private_offer(dprk):
+    fc = forecast(dprk, 300, seed=2)
+    deal = fc.deal_summary()
+    assert deal is not None and deal["channel"] == dprk.bargaining.channel
+    zopa = fc.bargaining.zopa_exists
+    assert deal["p_zopa"] == pytest.approx(zopa.mean())
+    outs = fc.outputs()
+    for k, issue in enumerate(dprk.issues):
+        terms = outs[f"bargaining.terms.{issue.id}"]
+        assert np.isnan(terms[~zopa]).all()
+        lo, hi = issue.scale
+        assert ((terms[zopa] >= lo) & (terms[zopa] <= hi)).all()
+    assert (fc.bargaining.surplus_a[zopa] >= -1e-9).all()
+    assert (fc.bargaining.surplus_b[zopa] >= -1e-9).all()
+    pi = deal["private_information"]
+    assert 0 <= pi["p_deal"] <= 1 and pi["p_breakdown"] == pytest.approx(1 - pi["p_deal"])
+    halves = [forecast(dprk, 150, seed=2, start=s) for s in (0, 150)]
+    np.testing.assert_array_equal(np.concatenate([h.bargaining.z for h in halves]), fc.bargaining.z)
+
+
+def test_channel_and_outside_option_move_the_zone_the_right_way(dprk):
+    summit = forecast(dprk, 400, seed=4, engines=("bargaining",))
+    working = forecast(
+        dprk.with_values({"bargaining.channel": "working"}), 400, seed=4, engines=("bargaining",)
+    )
+    assert working.deal_summary()["ratifiers"] and not summit.deal_summary()["ratifiers"]
+    richer = dprk.with_values({"bargaining.outside_options.b": 0.3})
+    poorer = dprk.with_values({"bargaining.outside_options.b": -0.2})
+    p_rich = forecast(richer, 400, seed=4, engines=("bargaining",)).bargaining.zopa_exists
+    p_poor = forecast(poorer, 400, seed=4, engines=("bargaining",)).bargaining.zopa_exists
+    assert (p_rich <= p_poor).all() and p_rich.mean() < p_poor.mean()
+
+
+def test_bargaining_needs_its_section(ec):
+    fc = forecast(ec, point=True)
+    assert fc.bargaining is None and fc.deal_summary() is None
+    assert any("bargaining" in n for n in fc.notes)
+    with pytest.raises(ValueError, match="no bargaining section"):
+        forecast(ec, point=True, engines=("bargaining",))

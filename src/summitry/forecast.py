@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from summitry import forecast_bargaining as fb
 from summitry.engines import eum
+from summitry.engines.bargaining import NashSolution, PrivateInformation
 from summitry.engines.eum_options import EUMOptions, resolve_options
 from summitry.engines.smp_options import SMPOptions
 from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_CHUNK = 4096
-ENGINES = ("eum", "smp")
+ENGINES = ("eum", "smp", "bargaining")
 """The engines :func:`forecast` can run; the expected-utility model always runs."""
 
 
@@ -42,7 +45,8 @@ class Forecast:
     (samples, issues) shape: ``median`` and ``mean`` are (B, D, R+1) trajectories (row 0 the
     initial state), ``positions`` (B, D, R+1, n), ``counts`` (B, D, R, 3) proposals
     [conflict, compromise, capitulation] per round. ``smp`` holds the spatial model's
-    results when it ran; ``notes`` says why an engine did not.
+    results when it ran, ``bargaining`` the bargaining model's per-sample solution when the
+    scenario has a bargaining section; ``notes`` says why an engine did not run.
     """
 
     scenario: Scenario
@@ -53,12 +57,61 @@ class Forecast:
     result: eum.EUMResult
     smp: SMPRun | None = None
     smp_options: SMPOptions | None = None
+    bargaining: NashSolution | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
     def engines(self) -> tuple[str, ...]:
         """The engines whose results this forecast holds."""
-        return ("eum", "smp") if self.smp is not None else ("eum",)
+        ran = {"smp": self.smp is not None, "bargaining": self.bargaining is not None}
+        return ("eum", *(e for e in ENGINES[1:] if ran[e]))
+
+    @cached_property
+    def private(self) -> PrivateInformation | None:
+        """A's best offer when B's reservation is known only through the samples' d_B
+        (computed once over the whole run; None without the bargaining model)."""
+        if self.bargaining is None:
+            return None
+        return fb.private_offer(self.scenario, central(self.scenario), self.bargaining.d_b)
+
+    def deal_summary(self) -> dict[str, Any] | None:
+        """P(zone of agreement), P(deal) and the terms under private information, the
+        complete-information deal terms per issue (over samples with a zone), and surpluses."""
+        sol, pi = self.bargaining, self.private
+        if sol is None or pi is None:
+            return None
+        bg = self.scenario.bargaining
+        assert bg is not None
+        zopa = sol.zopa_exists
+        terms = fb.to_scale(self.scenario, sol.z)
+        issues = {}
+        for k, issue in enumerate(self.scenario.issues):
+            q = _quantiles(terms[zopa, k]) if zopa.any() else None
+            anchor = issue.nearest_anchor(q["p50"]) if q else None
+            issues[issue.id] = {
+                "terms": q,
+                "nearest_anchor": None if anchor is None else {"at": anchor[0], "label": anchor[1]},
+            }
+        offer = fb.to_scale(self.scenario, pi.z[None])[0] if pi.offer else None
+        return {
+            "channel": bg.channel,
+            "principals": {"a": bg.active().a, "b": bg.principals["b"]},
+            "ratifiers": list(bg.active().ratifiers),
+            "p_zopa": float(zopa.mean()),
+            "p_zopa_without_ratifiers": float(sol.zopa_without_ratifiers.mean()),
+            "alpha_a": _quantiles(sol.alpha_a),
+            "surplus_a": _quantiles(sol.surplus_a[zopa]) if zopa.any() else None,
+            "surplus_b": _quantiles(sol.surplus_b[zopa]) if zopa.any() else None,
+            "issues": issues,
+            "private_information": {
+                "offer": pi.offer,
+                "p_deal": pi.p_deal,
+                "p_breakdown": pi.p_breakdown,
+                "terms": None
+                if offer is None
+                else {i: float(x) for i, x in zip(self.scenario.issue_ids, offer, strict=True)},
+            },
+        }
 
     @property
     def samples(self) -> int:
@@ -134,7 +187,10 @@ class Forecast:
         ``eum.settlement.<issue>``: the median after the last round;
         ``eum.mean.<issue>``: the weighted mean after the last round;
         ``eum.shift.<issue>``: settlement minus the initial median;
-        ``smp.settlement.<issue>``: the spatial model's expected outcome (when it ran).
+        ``smp.settlement.<issue>``: the spatial model's expected outcome (when it ran);
+        ``bargaining.zopa`` (1 where a zone of agreement exists, else 0),
+        ``bargaining.terms.<issue>`` (the Nash deal, NaN without a zone),
+        ``bargaining.surplus_a``/``surplus_b`` and ``bargaining.d_b`` (when it ran).
         """
         r = self.result
         out: dict[str, NDArray[np.float64]] = {}
@@ -144,6 +200,15 @@ class Forecast:
             out[f"eum.shift.{issue}"] = r.median[:, k, -1] - r.median[:, k, 0]
             if self.smp is not None:
                 out[f"smp.settlement.{issue}"] = self.smp.settlement[:, k]
+        if self.bargaining is not None:
+            sol = self.bargaining
+            out["bargaining.zopa"] = sol.zopa_exists.astype(float)
+            out["bargaining.surplus_a"] = sol.surplus_a
+            out["bargaining.surplus_b"] = sol.surplus_b
+            out["bargaining.d_b"] = sol.d_b
+            terms = fb.to_scale(self.scenario, sol.z)
+            for k, issue in enumerate(self.scenario.issue_ids):
+                out[f"bargaining.terms.{issue}"] = terms[:, k]
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,6 +224,7 @@ class Forecast:
             "smp_options": None if self.smp_options is None else asdict(self.smp_options),
             "notes": list(self.notes),
             "issues": self.summary(),
+            "deal": self.deal_summary(),
         }
 
     def trace(self, sample: int = 0) -> dict[str, list[Any]]:
@@ -235,6 +301,9 @@ def forecast(
         _concat_results([p.result for p in parts]),
         None if first.smp is None else SMPRun.concat([p.smp for p in parts if p.smp]),
         first.smp_options,
+        None
+        if first.bargaining is None
+        else fb.concat([p.bargaining for p in parts if p.bargaining]),
         first.notes,
     )
 
@@ -250,9 +319,10 @@ def forecast_draws(
     """Run the engines on given draws (from :func:`summitry.sampling.draw` or a design).
 
     The expected-utility model always runs. ``"smp"`` in ``engines`` adds the spatial model
-    where the scenario allows it; with ``engines`` exactly ``("smp",)`` a scenario the
-    spatial model cannot run (fewer than three actors) is an error, otherwise the reason
-    it was skipped is kept in ``Forecast.notes``.
+    and ``"bargaining"`` the bargaining model, where the scenario allows them; when
+    ``engines`` names a single engine the scenario cannot run (the spatial model needs three
+    actors, the bargaining model a bargaining section) that is an error, otherwise the
+    reason it was skipped is kept in ``Forecast.notes``.
     """
     unknown = sorted(set(engines) - set(ENGINES))
     if unknown:
@@ -266,18 +336,28 @@ def forecast_draws(
         options,
         _uniforms(draws, options.conflict, _eum_shape(scenario, options), 0),
     )
-    smp_run, smp_opts, notes = None, None, tuple[str, ...]()
+    smp_run, smp_opts, deal, notes = None, None, None, list[str]()
+    explicit = len(engines) == 1
     if "smp" in engines:
         if len(scenario.actors) >= MIN_ACTORS:
             smp_opts = scenario.model.smp.options()
             shape = (smp_opts.max_turns, len(scenario.actors))
             u = _uniforms(draws, smp_opts.resolution, shape, 1)
             smp_run = run_smp(scenario, draws, smp_opts, u)
-        elif tuple(engines) == ("smp",):
+        elif explicit:
             raise ValueError(f"the spatial model needs at least {MIN_ACTORS} actors")
         else:
-            notes = (f"smp: not run (it needs at least {MIN_ACTORS} actors)",)
-    return Forecast(scenario, options, seed, point, draws, result, smp_run, smp_opts, notes)
+            notes.append(f"smp: not run (it needs at least {MIN_ACTORS} actors)")
+    if "bargaining" in engines:
+        if scenario.bargaining is not None:
+            deal = fb.solve_draws(scenario, draws)
+        elif explicit:
+            raise ValueError(f"scenario '{scenario.name}' has no bargaining section")
+        else:
+            notes.append("bargaining: not run (the scenario has no bargaining section)")
+    return Forecast(
+        scenario, options, seed, point, draws, result, smp_run, smp_opts, deal, tuple(notes)
+    )
 
 
 def scenario_options(

@@ -229,10 +229,21 @@ def forecast_model(
     if output not in names:
         raise ValueError(f"unknown output '{output}'; choose one of: {', '.join(names)}")
 
+    engines = engines_for(output)
+
     def fn(draws: Draws) -> Array:
-        return forecast_draws(sc, draws, opts).outputs()[output]
+        return forecast_draws(sc, draws, opts, engines=engines).outputs()[output]
 
     return draws_model(problem, fn, engine_seed=engine_seed, chunk=chunk, progress=progress)
+
+
+def engines_for(output: str) -> tuple[str, ...]:
+    """The engines to run for ``output``: the one its name starts with (``smp.settlement.x``
+    -> ``("smp",)``), or all of them when the prefix names none."""
+    from summitry.forecast import ENGINES
+
+    prefix = output.split(".", 1)[0]
+    return (prefix,) if prefix in ENGINES else tuple(ENGINES)
 
 
 def engine_seed_for(seed: int) -> int:

@@ -8,6 +8,7 @@ thousands of random option combinations against the reference.
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import fields
 from typing import Any
 
@@ -202,6 +203,21 @@ def test_batch_slicing_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         np.testing.assert_array_equal(getattr(whole, name), getattr(sliced, name))
         for k, one in zip(picks, singles, strict=True):
             np.testing.assert_array_equal(getattr(whole, name)[k], getattr(one, name)[0])
+
+
+def test_working_memory_does_not_grow_with_the_batch() -> None:
+    """Beyond its outputs the engine needs a fixed few MB: B = 40,000 x 8 fits far below 1 GB."""
+    rng = np.random.default_rng(2)
+    extra = []
+    for b in (600, 6000):
+        c, x, s = rng.random((b, 8)), rng.random((b, 8)) * 100, rng.random((b, 8))
+        tracemalloc.start()
+        res = simulate(c, x, s, EUMOptions())
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        extra.append(peak - sum(getattr(res, name).nbytes for name in OUTPUTS))
+    assert extra[1] < extra[0] + 2**20
+    assert extra[1] < 32 * 2**20
 
 
 def test_sequential_sums_follow_index_order() -> None:

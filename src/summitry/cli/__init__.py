@@ -7,7 +7,11 @@ Bad input of any kind exits with code 2 and one clear line per problem.
 from __future__ import annotations
 
 from summitry.cli import forecast as _forecast  # noqa: F401  (registers commands)
+from summitry.cli import ktab as _ktab  # noqa: F401  (registers commands)
+from summitry.cli import runs as _runs  # noqa: F401  (registers commands)
 from summitry.cli import scenarios as _scenarios  # noqa: F401  (registers commands)
+from summitry.cli import sensitivity as _sensitivity  # noqa: F401  (registers commands)
+from summitry.cli import sweep as _sweep  # noqa: F401  (registers commands)
 from summitry.cli.app import app
 
 __all__ = ["app"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,12 +13,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
 from summitry.engines.eum_options import PRESETS
 from summitry.limits import MAX_SAMPLES
 from summitry.scenario import ScenarioError, load
 
 if TYPE_CHECKING:
     from summitry.forecast import Forecast
+    from summitry.store import Store
 
 DEFAULT_SCENARIO = "dprk-2025"
 PROGRESS_FROM = 20_000
@@ -46,6 +50,8 @@ def forecast_command(
     trace: Annotated[
         bool, typer.Option("--trace", help="Show who proposed what to whom in the first sample.")
     ] = False,
+    db: DbOption = Path(DEFAULT_DB),
+    no_store: NoStoreOption = False,
 ) -> None:
     """Forecast where each issue of SCENARIO settles (expected-utility model)."""
     from summitry.forecast import forecast
@@ -56,6 +62,8 @@ def forecast_command(
         sc = load(scenario)
     except ScenarioError as err:
         fail(str(err).splitlines())
+    store = None if no_store else writable_store(db)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     n = 1 if point else samples
     try:
         if as_json or n < PROGRESS_FROM:
@@ -74,6 +82,8 @@ def forecast_command(
                 )
     except ValueError as err:
         fail(str(err))
+    if store is not None:
+        _save(store, fc, started_at, variant=variant, rounds=rounds, db=db)
     if as_json:
         data = fc.to_dict()
         if trace:
@@ -83,6 +93,48 @@ def forecast_command(
     _print_forecast(fc)
     if trace:
         _print_trace(fc)
+
+
+def _save(
+    store: Store,
+    fc: Forecast,
+    started_at: dt.datetime,
+    *,
+    variant: str | None,
+    rounds: int | None,
+    db: Path,
+) -> None:
+    """Keep the run in the results store; say where on stderr (stdout stays the result)."""
+    from summitry.store import StoreError
+
+    record = fc.to_dict()
+    options = {
+        "engines": record.get("engines"),
+        "variant": variant,
+        "rounds": rounds,
+        "point": fc.point,
+        "eum": record.get("options"),
+        "smp": record.get("smp_options"),
+    }
+    try:
+        run_id = store.save_run(
+            "forecast",
+            fc.scenario,
+            fc.seed,
+            options,
+            fc.outputs(),
+            record,
+            started_at=started_at,
+            extra={"notes": record.get("notes", [])},
+        )
+    except StoreError as err:
+        fail(str(err))
+    err_console.print(
+        f"saved as run {run_id} in {db} (summitry runs show {run_id})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _progress() -> Progress:

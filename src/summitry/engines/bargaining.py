@@ -188,7 +188,9 @@ def _solve_chunk(
         blocked = np.flatnonzero(zopa0 & (u[:, 2:] < be.d[:, 2:]).any(axis=1))
         if blocked.size:
             cons = list(range(2, n_parties))
-            first = None if normal is None else normal[blocked]
+            first = None
+            if normal is not None:  # warm start: the direction of the unratified solution
+                first = np.where(normal[blocked, 0] > 0.0, normal[blocked, 1], np.nan)
             zopa[blocked], x[blocked], degenerate[blocked] = solve_generic(
                 be.take(blocked), cons, alpha[blocked], first
             )
@@ -198,8 +200,8 @@ def _solve_chunk(
 def solve_generic(
     be: Backend, cons: list[int], alpha: FloatArray, first: FloatArray | None = None
 ) -> tuple[BoolArray, FloatArray, BoolArray]:
-    """(zopa, point, degenerate) by the chord searches of ``bargaining_search``; ``first``
-    is an optional warm-start direction for the Nash search (B, 2)."""
+    """(zopa, point, degenerate) by the searches of ``bargaining_search``; ``first`` (B,) is an
+    optional warm-start direction t for the Nash search (weights (1 - t, t) on U_A, U_B)."""
     xa, ua, xb, ub, feasible = ends(be, cons)
     zopa = np.zeros(be.size, dtype=bool)
     ok = np.flatnonzero(feasible)

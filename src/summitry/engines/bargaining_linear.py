@@ -52,6 +52,10 @@ class PiecewiseLinear:
     def knapsack(self) -> bool:
         return True
 
+    @property
+    def exact(self) -> bool:
+        return True
+
     def take(self, idx: np.ndarray) -> PiecewiseLinear:
         return PiecewiseLinear(
             self.lo[idx],

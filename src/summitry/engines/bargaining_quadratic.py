@@ -49,6 +49,10 @@ class PiecewiseQuadratic:
     def knapsack(self) -> bool:
         return False
 
+    @property
+    def exact(self) -> bool:
+        return False
+
     def argmax_subject_to(
         self, stack: Sequence[FloatArray], party: int
     ) -> tuple[FloatArray, BoolArray]:

@@ -58,6 +58,9 @@ class Backend(Protocol):
     @property
     def knapsack(self) -> bool: ...  # whether argmax_subject_to is available
 
+    @property
+    def exact(self) -> bool: ...  # piecewise-linear: chord searches terminate exactly
+
     def argmax(self, stack: Sequence[FloatArray]) -> FloatArray: ...
 
     def argmax_subject_to(
@@ -119,31 +122,16 @@ def _multiplier_chord(
     hi: FloatArray,
     uhi: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Locate ratifier v's multiplier between lo (U_v < d_v) and hi (U_v >= d_v)."""
-    lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
+    """Locate ratifier v's multiplier between lo (U_v < d_v, t = 0) and hi (U_v >= d_v, t = 1)
+    and return the combination of the bracketing maximisers that meets U_v = d_v."""
+    d_v = be.d[:, v]
+
+    def shortfall(ia: IntArray, u: FloatArray, t: FloatArray) -> FloatArray:
+        return np.asarray(u[:, v] - d_v[ia])
+
     g = unit(be.size, be.n_parties, v)
-    active = np.ones(be.size, dtype=bool)
-    for _ in range(MAX_ITER):
-        ia = np.flatnonzero(active)
-        if ia.size == 0:
-            break
-        du = uhi[ia] - ulo[ia]
-        dc = np.einsum("bp,bp->b", c[ia], du)
-        dg = du[:, v]
-        denom = dg - dc
-        ok = (dg > 0.0) & (denom > 0.0)
-        t = np.clip(-dc / np.where(ok, denom, 1.0), 0.0, 1.0)
-        w = (1.0 - t)[:, None] * c[ia] + t[:, None] * g[ia]
-        xm, um, _ = support(be.take(ia), [w, c[ia]], rest)
-        gain = np.einsum("bp,bp->b", w, um - ulo[ia])
-        adjacent = ~ok | (gain <= TOL_GAIN)
-        below = um[:, v] < be.d[ia, v]
-        to_lo, to_hi = ~adjacent & below, ~adjacent & ~below
-        lo[ia[to_lo]], ulo[ia[to_lo]] = xm[to_lo], um[to_lo]
-        hi[ia[to_hi]], uhi[ia[to_hi]] = xm[to_hi], um[to_hi]
-        active[ia[adjacent]] = False
-    e_lo = ulo[:, v] - be.d[:, v]
-    e_hi = uhi[:, v] - be.d[:, v]
+    lo, ulo, hi, uhi = bracket(be, rest, c, g, [c], lo, ulo, hi, uhi, shortfall)
+    e_lo, e_hi = ulo[:, v] - d_v, uhi[:, v] - d_v
     span = e_hi - e_lo
     theta = np.clip(-e_lo / np.where(span > 0.0, span, 1.0), 0.0, 1.0)
     theta = np.where(span > 0.0, theta, 1.0)
@@ -151,60 +139,91 @@ def _multiplier_chord(
     return x, be.utilities(x)
 
 
-ToLo = Callable[[IntArray, FloatArray, FloatArray], BoolArray]
+Value = Callable[[IntArray, FloatArray, FloatArray], FloatArray]
 
 
-def arc_chord(
+def bracket(
     be: Backend,
     cons: Sequence[int],
+    w0: FloatArray,
+    w1: FloatArray,
+    tail: Sequence[FloatArray],
     lo: FloatArray,
     ulo: FloatArray,
     hi: FloatArray,
     uhi: FloatArray,
-    to_lo: ToLo,
+    value: Value,
     first: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Shrink brackets [lo, hi] on the Pareto boundary of P until they are adjacent vertices.
+    """Narrow [lo, hi] on the path t -> x(t) = argmax ((1 - t) w0 + t w1) . U (then ``tail``)
+    subject to ``cons``, to where ``value(index, U, t)`` (increasing in t) crosses zero.
 
-    ``to_lo(index, u_new, omega)`` says, for the samples ``index`` (into this batch), whether a
-    new vertex with utilities ``u_new`` found in direction ``omega`` replaces lo (the target is
-    further toward B) rather than hi. ``first`` (B, 2), optional, is a direction to query
-    before the first chord (a warm start; rows of zeros mean none).
+    lo and hi are the maximisers at t = 0 and t = 1 with value(lo) < 0 <= value(hi).
+    Piecewise-linear backends use the chord rule: t where the supporting lines of lo and hi
+    meet; the search stops when the maximiser there gains nothing over them, so lo and hi are
+    adjacent vertices (exact, finite). Smooth backends use the Illinois variant of regula
+    falsi on value(t) until the t-bracket is below 1e-15. ``first`` (B,) optionally gives a t
+    to query before anything else (NaN: none).
     """
     lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
-    n_parties = be.n_parties
-    active = np.ones(be.size, dtype=bool)
+    size = be.size
+    every = np.arange(size)
+    t_lo, t_hi = np.zeros(size), np.ones(size)
+    f_lo, f_hi = value(every, ulo, t_lo), value(every, uhi, t_hi)
+    last = np.zeros(size, dtype=np.int8)  # Illinois memory: side kept at the last step
+    exact = be.exact
+    active = np.ones(size, dtype=bool)
+
+    def query(ia: IntArray, t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        w = (1.0 - t)[:, None] * w0[ia] + t[:, None] * w1[ia]
+        xm, um, _ = support(be.take(ia), [w, *(s[ia] for s in tail)], cons)
+        return xm, um, w
+
+    def update(ia: IntArray, t: FloatArray, xm: FloatArray, um: FloatArray) -> None:
+        fm = value(ia, um, t)
+        left = fm < 0.0
+        il, ih = ia[left], ia[~left]
+        lo[il], ulo[il], t_lo[il] = xm[left], um[left], t[left]
+        hi[ih], uhi[ih], t_hi[ih] = xm[~left], um[~left], t[~left]
+        if not exact:  # Illinois: halve the stale end's value when a side repeats
+            f_lo[il], f_hi[ih] = fm[left], fm[~left]
+            f_hi[il[last[il] == -1]] *= 0.5
+            f_lo[ih[last[ih] == 1]] *= 0.5
+            last[il], last[ih] = -1, 1
+
     if first is not None:
-        ia = np.flatnonzero((first > 0.0).all(axis=1))
+        ia = np.flatnonzero(np.isfinite(first) & (first > 0.0) & (first < 1.0))
         if ia.size:
-            omega = np.zeros((ia.size, n_parties))
-            omega[:, :2] = first[ia]
-            xm, um, _ = support(be.take(ia), [omega], cons)
-            left = to_lo(ia, um, omega)
-            lo[ia[left]], ulo[ia[left]] = xm[left], um[left]
-            hi[ia[~left]], uhi[ia[~left]] = xm[~left], um[~left]
+            xm, um, _ = query(ia, first[ia])
+            update(ia, first[ia], xm, um)
     for _ in range(MAX_ITER):
         ia = np.flatnonzero(active)
         if ia.size == 0:
             break
-        w_a = uhi[ia, 1] - ulo[ia, 1]
-        w_b = ulo[ia, 0] - uhi[ia, 0]
-        ok = (w_a > 0.0) & (w_b > 0.0)
+        if exact:
+            du = uhi[ia] - ulo[ia]
+            a0 = np.einsum("bp,bp->b", w0[ia], du)
+            slope = np.einsum("bp,bp->b", w1[ia] - w0[ia], du)
+            ok = (slope > 0.0) & (a0 <= 0.0)
+            t = np.clip(-a0 / np.where(ok, slope, 1.0), 0.0, 1.0)
+        else:
+            width = t_hi[ia] - t_lo[ia]
+            span = f_hi[ia] - f_lo[ia]
+            ok = (width > 1e-15) & (span > 0.0)
+            t = t_lo[ia] - f_lo[ia] * width / np.where(ok, span, 1.0)
+            inside = (t > t_lo[ia]) & (t < t_hi[ia])
+            t = np.where(inside, t, 0.5 * (t_lo[ia] + t_hi[ia]))
         active[ia[~ok]] = False
-        ia, w_a, w_b = ia[ok], w_a[ok], w_b[ok]
+        ia, t = ia[ok], t[ok]
         if ia.size == 0:
             break
-        omega = np.zeros((ia.size, n_parties))
-        total = w_a + w_b
-        omega[:, 0], omega[:, 1] = w_a / total, w_b / total
-        xm, um, _ = support(be.take(ia), [omega], cons)
-        gain = np.einsum("bp,bp->b", omega[:, :2], um[:, :2] - ulo[ia, :2])
-        adjacent = gain <= TOL_GAIN
-        left = to_lo(ia, um, omega)
-        to_l, to_h = ~adjacent & left, ~adjacent & ~left
-        lo[ia[to_l]], ulo[ia[to_l]] = xm[to_l], um[to_l]
-        hi[ia[to_h]], uhi[ia[to_h]] = xm[to_h], um[to_h]
-        active[ia[adjacent]] = False
+        xm, um, w = query(ia, t)
+        if exact:
+            gain = np.einsum("bp,bp->b", w, um - ulo[ia])
+            adjacent = gain <= TOL_GAIN
+            active[ia[adjacent]] = False
+            ia, t, xm, um = ia[~adjacent], t[~adjacent], xm[~adjacent], um[~adjacent]
+        update(ia, t, xm, um)
     return lo, ulo, hi, uhi
 
 
@@ -261,19 +280,24 @@ def nash_search(
     ub: FloatArray,
     first: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """argmax over P of alpha ln s_A + (1 - alpha) ln s_B, between A's and B's best points
-    (``first``: an optional warm-start direction, see :func:`arc_chord`)."""
+    """argmax over P of alpha ln s_A + (1 - alpha) ln s_B, between A's and B's best points.
+
+    Along the boundary, with omega = (1 - t, t) the direction that finds a point, the product
+    still rises toward B iff (1 - alpha) s_A (1 - t) > alpha s_B t; the search brackets the
+    sign change, then takes the closed-form optimum on the final edge. ``first`` (B,) is an
+    optional warm-start t.
+    """
     d = be.d[:, :2]
+    e_a, e_b = unit(be.size, be.n_parties, 0), unit(be.size, be.n_parties, 1)
 
-    def to_lo(ia: IntArray, um: FloatArray, omega: FloatArray) -> BoolArray:
-        s = um[:, :2] - d[ia]
-        ratio_a = (1.0 - alpha[ia]) * s[:, 0] * omega[:, 0]
-        return np.asarray(ratio_a > alpha[ia] * s[:, 1] * omega[:, 1])
+    def falling(ia: IntArray, u: FloatArray, t: FloatArray) -> FloatArray:
+        s = u[:, :2] - d[ia]
+        return np.asarray(alpha[ia] * s[:, 1] * t - (1.0 - alpha[ia]) * s[:, 0] * (1.0 - t))
 
-    lo, ulo, hi, uhi = arc_chord(be, cons, xa, ua, xb, ub, to_lo, first)
+    lo, ulo, hi, uhi = bracket(be, cons, e_a, e_b, [], xa, ua, xb, ub, falling, first)
     s_a, s_b = ulo[:, 0] - d[:, 0], ulo[:, 1] - d[:, 1]
     step_a, step_b = uhi[:, 0] - ulo[:, 0], uhi[:, 1] - ulo[:, 1]
-    trade = (step_a < 0.0) & (step_b > 0.0)
+    trade = (step_a < 0.0) & (step_b > 0.0) & (step_a * step_b < 0.0)
     prod = np.where(trade, step_a * step_b, -1.0)
     best = -(alpha * step_a * s_b + (1.0 - alpha) * step_b * s_a) / prod
     theta = np.where(trade, np.clip(best, 0.0, 1.0), np.where(step_b > 0.0, 1.0, 0.0))
@@ -297,11 +321,14 @@ def level_search(
     if run.size:
         target = level[run]
 
-        def to_lo(ia: IntArray, um: FloatArray, omega: FloatArray) -> BoolArray:
-            return np.asarray(um[:, 1] < target[ia])
+        def excess(ia: IntArray, u: FloatArray, t: FloatArray) -> FloatArray:
+            return np.asarray(u[:, 1] - target[ia])
 
         sub = be.take(run)
-        lo, ulo, hi, uhi = arc_chord(sub, cons, xa[run], ua[run], xb[run], ub[run], to_lo)
+        e_a, e_b = unit(run.size, be.n_parties, 0), unit(run.size, be.n_parties, 1)
+        lo, ulo, hi, uhi = bracket(
+            sub, cons, e_a, e_b, [], xa[run], ua[run], xb[run], ub[run], excess
+        )
         span = uhi[:, 1] - ulo[:, 1]
         theta = np.clip((target - ulo[:, 1]) / np.where(span > 0.0, span, 1.0), 0.0, 1.0)
         theta = np.where(span > 0.0, theta, 1.0)

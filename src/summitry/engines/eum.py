@@ -76,13 +76,14 @@ are kept compacted; the only Python loop is over rounds (plus, for the king-of-h
 median, an O(n) scan of O(A) steps: that rule is sequential by definition). Sums over
 actors reduce the outermost axis of a C-ordered array, which numpy does sequentially in
 index order, and every formula keeps the reference's operation order; powers use
-``np.float_power`` (the C library's pow, as Python's ``**``), and the powers of a round are
-evaluated only on the pairs judged. So rounding, and with it every tie, matches.
+``np.float_power`` (the C library's pow, as Python's ``**``; ``np.power`` may differ in the
+last bit). So rounding, and with it every tie, matches the reference's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -181,14 +182,29 @@ def _range(x: Array, axis: int = -1) -> Array:
     return np.asarray(np.max(x, axis=axis) - np.min(x, axis=axis), dtype=np.float64)
 
 
+@lru_cache(maxsize=64)
 def _pairs(n: int) -> tuple[IntArray, IntArray]:
-    ii, jj = np.triu_indices(n, 1)
-    return ii.astype(np.int64), jj.astype(np.int64)
+    """The pairs i < j, as two read-only index arrays."""
+    ii, jj = (np.asarray(v, dtype=np.int64) for v in np.triu_indices(n, 1))
+    ii.flags.writeable = jj.flags.writeable = False
+    return ii, jj
 
 
+@lru_cache(maxsize=64)
 def _diag(n: int) -> tuple[IntArray, IntArray]:
     idx = np.arange(n, dtype=np.int64)
+    idx.flags.writeable = False
     return idx, idx
+
+
+@lru_cache(maxsize=16)
+def _pair_rows(n: int, big_a: int) -> tuple[IntArray, IntArray]:
+    """For each flat index of an (n, n, A) array [i, j, e]: the flat index of x[i, e] and of
+    x[j, e] in an (n, A) array (read-only)."""
+    i, j, e = np.indices((n, n, big_a), dtype=np.int64)
+    rows_i, rows_j = (i * big_a + e).ravel(), (j * big_a + e).ravel()
+    rows_i.flags.writeable = rows_j.flags.writeable = False
+    return rows_i, rows_j
 
 
 # --------------------------------------------------------------------------- mean, median
@@ -307,9 +323,8 @@ def _probability(
     """
     n, big_a = x.shape
     all_pairs = options.probability == "all-pairs"
-    p = np.full((n, n, big_a), 0.5)
-    if all_pairs:
-        p[_diag(n)] = 0.0
+    p = np.empty((n, n, big_a))  # every entry is set below
+    p[_diag(n)] = 0.0 if all_pairs else 0.5
     if n < 2:
         return p
     ii, jj = _pairs(n)
@@ -404,18 +419,10 @@ def _eu(s_t: Array, p: Array, omp: Array, u_s: Array, u_f: Array, cost: Array | 
     return gain
 
 
-def _pair_utils(base_s: Array, base_f: Array, r: Array, pair: BoolArray) -> tuple[Array, Array]:
-    """U_s and U_f (n, n, A) with the target's exponent r_j, evaluated only on the pairs
-    that are classified (i != j, x_i != x_j; 0 elsewhere): the powers dominate a round."""
-    n, big_a = r.shape
-    flat = np.flatnonzero(pair)
-    r_j = r.ravel()[flat % (n * big_a)]  # entry (i, j, e) -> r[j, e]
-    out = []
-    for base in (base_s, base_f):
-        u = np.zeros(n * n * big_a)
-        u[flat] = _util(base.ravel()[flat], r_j)
-        out.append(u.reshape(n, n, big_a))
-    return out[0], out[1]
+def _pair_utils(base_s: Array, base_f: Array, r: Array) -> tuple[Array, Array]:
+    """U_s and U_f (n, n, A) of every pair, seen with the target's exponent r_j."""
+    r_t = r[None, :, :]
+    return _util(base_s, r_t), _util(base_f, r_t)
 
 
 def _cost(
@@ -510,9 +517,9 @@ def risk_exponents(
 
 @dataclass(frozen=True)
 class _Compromises:
-    """The compromise pairs of a round, as (sender, target, element) index arrays."""
+    """The compromise pairs of a round, by flat index into the (n, n, A) pair arrays."""
 
-    where: tuple[IntArray, IntArray, IntArray]
+    where: IntArray
     x_i: Array
     x_j: Array
     a: Array
@@ -525,14 +532,17 @@ def _compromises(
 ) -> _Compromises:
     """Target j's compromise with sender i (a > |b|), clipped to the segment [x_i, x_j]:
     ``partial`` x_j + (x_i - x_j)|b|/a, ``weighted`` (|a| x_i + |b| x_j)/(|a| + |b|)."""
-    i, j, e = np.nonzero(mask)
-    x_i, x_j, a_c, b_c = x[i, e], x[j, e], a[i, j, e], abs_b[i, j, e]
+    where = np.flatnonzero(mask)
+    rows_i, rows_j = _pair_rows(*x.shape)
+    flat_x = x.ravel()
+    x_i, x_j = flat_x[rows_i[where]], flat_x[rows_j[where]]
+    a_c, b_c = a.ravel()[where], abs_b.ravel()[where]
     if options.compromise == "weighted":
         new = (np.abs(a_c) * x_i + b_c * x_j) / (np.abs(a_c) + b_c)
     else:
         new = x_j + (x_i - x_j) * b_c / a_c
     new = np.minimum(np.maximum(new, np.minimum(x_i, x_j)), np.maximum(x_i, x_j))
-    return _Compromises((i, j, e), x_i, x_j, a_c, b_c, new)
+    return _Compromises(where, x_i, x_j, a_c, b_c, new)
 
 
 def _round(
@@ -546,8 +556,8 @@ def _round(
     p, d, dist = st.p, st.d, st.dist
     pair = dist != 0.0  # i != j and x_i != x_j
     r_t = st.r[None, :, :]  # the target's exponent on every utility (mirror-imaging)
-    u_s, u_f = _pair_utils(st.base_s, st.base_f, st.r, pair)
-    u_sq = _util(np.full((1, n, big_a), 0.5), r_t)
+    u_s, u_f = _pair_utils(st.base_s, st.base_f, st.r)
+    u_sq = u_s[_diag(n)][None]  # d = 0 on the diagonal: U_s = 2 - 4 (0.5)^r_j = U_sq
     cost_a = _cost(options, u_sq, st.m[:, None, :], d, r_t)
     cost_b = _cost(options, u_sq, st.m[None], d, r_t)
     a = _eu(s[None, :, :], p, st.omp, u_s, u_f, cost_a)
@@ -590,12 +600,13 @@ def _round(
     t_mask |= compromise
     t_val = dist + _penalty(~t_mask)
     comp_new = np.empty(a.shape)
-    comp_new[comp.where] = comp.new
+    np.put(comp_new, comp.where, comp.new)
     if options.resolution == "scholz-code":
         abs_a = np.abs(comp.a)
-        t_val[comp.where] = (abs_a * comp.x_i + comp.abs_b * comp.x_j) / (abs_a + comp.abs_b)
+        key = (abs_a * comp.x_i + comp.abs_b * comp.x_j) / (abs_a + comp.abs_b)
     else:
-        t_val[comp.where] = np.abs(comp.new - comp.x_j)
+        key = np.abs(comp.new - comp.x_j)
+    np.put(t_val, comp.where, key)
     t_kind = None
     if options.resolution == "scholz-code" or options.ranking == "type":
         t_kind = compromise + 2.0 * capitulation

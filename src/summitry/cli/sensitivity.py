@@ -1,0 +1,208 @@
+"""``summitry sensitivity``: which uncertain inputs drive a forecast output (Sobol', Morris)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich import box
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from summitry.cli.app import app, console, err_console, fail
+from summitry.engines.eum_options import PRESETS
+from summitry.scenario import ScenarioError, load
+
+if TYPE_CHECKING:
+    from summitry.scenario import Scenario
+    from summitry.sensitivity import Sensitivity
+
+DEFAULT_SCENARIO = "dprk-2025"
+PROGRESS_FROM = 5_000
+"""Show a progress bar from this many model runs on."""
+DIST_MIN = 24
+"""Room the distribution column needs before it is shown (narrow terminals omit it)."""
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: Annotated[
+        str, typer.Argument(help="A bundled scenario name or a path to a scenario file.")
+    ] = DEFAULT_SCENARIO,
+    method: Annotated[
+        str, typer.Option(help="sobol (variance shares with intervals) or morris (screening).")
+    ] = "sobol",
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n",
+            help="Sobol': base sample N (runs N(k+2)), best a power of 2, default 256. "
+            "Morris: trajectories r (runs r(k+1)), default 20.",
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(help="The forecast output to explain (default: eum.settlement.<issue 1>)."),
+    ] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--inputs",
+            help="Glob on dotted input paths, e.g. 'actors.dprk.*' (repeatable); other "
+            "uncertain inputs are held at their central values.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed.")] = 0,
+    second_order: Annotated[
+        bool, typer.Option("--second-order", help="Sobol' only: also pairwise indices S2.")
+    ] = False,
+    top: Annotated[
+        int, typer.Option(min=0, help="Rows of the table (0: every input; JSON has all).")
+    ] = 20,
+    rounds: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Bargaining rounds (default: scenario).")
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(help=f"Expected-utility preset: {', '.join(PRESETS)} (default: scenario)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Rank the uncertain inputs of SCENARIO by how much they drive one forecast output."""
+    from summitry import sensitivity as sa
+
+    if method not in sa.METHODS:
+        fail(f"--method: unknown method {method!r}; choose one of {', '.join(sa.METHODS)}")
+    if n is not None and n < sa.MIN_N[method]:
+        fail(f"--n: must be at least {sa.MIN_N[method]} for {method}, got {n}")
+    if second_order and method != "sobol":
+        fail("--second-order: only the sobol method has second-order indices")
+    if variant is not None and variant not in PRESETS:
+        fail(f"--variant: unknown preset {variant!r}; choose one of {', '.join(PRESETS)}")
+    try:
+        sc = load(scenario)
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    size = sa.DEFAULT_N[method] if n is None else n
+    try:
+        problem = sa.build_problem(sc, inputs)
+        runs = sa.runs_needed(method, size, problem.num_vars, second_order)
+
+        def run(progress: Callable[[int], None] | None = None) -> Sensitivity:
+            return sa.analyze(
+                sc,
+                output,
+                method=method,
+                n=size,
+                seed=seed,
+                inputs=inputs,
+                second_order=second_order,
+                variant=variant,
+                rounds=rounds,
+                progress=progress,
+            )
+
+        if as_json or runs < PROGRESS_FROM:
+            result = run()
+        else:
+            with _progress() as bar:
+                task = bar.add_task(f"{method}: model runs", total=runs)
+                result = run(lambda k: bar.advance(task, k))
+    except ValueError as err:
+        fail(str(err))
+    for note in result.warnings:
+        err_console.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
+    if as_json:
+        data = result.to_dict()
+        for row in data["drivers"]:
+            row["distribution"] = sc.quantity(row["input"]).describe()
+        console.print_json(json.dumps(data))
+        return
+    _print_table(sc, result, top)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _cells(res: Sensitivity, row: dict[str, float]) -> list[str]:
+    """The numeric cells of one ranked row: value ±half-width, then the rest."""
+    if res.method == "sobol":
+        return [f"{row[k]:.2f} ±{row[k + '_conf']:.2f}" for k in ("ST", "S1")]
+    mu_star = f"{row['mu_star']:.1f} ±{row['mu_star_conf']:.1f}"
+    return [mu_star, f"{row['mu']:.1f}", f"{row['sigma']:.1f}"]
+
+
+def _caption(res: Sensitivity, rows: list[dict[str, Any]], shown: int) -> str:
+    level = f"{res.conf_level:.0%}"
+    if res.method == "sobol":
+        text = (
+            "ST: share of the output's variance in which the input plays a part, alone or "
+            "with others; S1: the share it explains alone; ±: half-width of the "
+            f"{level} bootstrap interval. Sum of S1 = {sum(r['S1'] for r in rows):.2f} "
+            "(1 minus this is the share due to inputs acting together)."
+        )
+    else:
+        text = (
+            "mu*: mean absolute change of the output when the input moves across half of "
+            "its probability mass, all else held; mu: the same with signs; sigma: spread "
+            f"of those changes (nonlinearity, interactions); ±: {level} interval of mu*."
+        )
+    if shown < len(rows):
+        text += f" Showing {shown} of {len(rows)} inputs (--top 0 for all)."
+    if res.held:
+        text += f" {len(res.held)} other uncertain inputs held at their central values."
+    return text
+
+
+def _print_table(sc: Scenario, res: Sensitivity, top: int) -> None:
+    rows = res.ranked()
+    shown = rows if top == 0 else rows[:top]
+    if res.method == "sobol":
+        head = f"Sobol' indices (N={res.n}, {res.evaluations:,} runs, seed {res.seed})"
+        names = ["ST", "S1"]
+    else:
+        head = f"Morris screening (r={res.n}, {res.evaluations:,} runs, seed {res.seed})"
+        names = ["mu*", "mu", "sigma"]
+    cells = [[str(r["rank"]), r["input"], *_cells(res, r)] for r in shown]
+    heads = ["#", "Input", *names]
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(heads)]
+    dist = [sc.quantity(r["input"]).describe() for r in shown]
+    # Columns are 3 characters apart; the distribution only when it fits beside the rest.
+    with_dist = console.width >= sum(widths) + 3 * len(widths) + 2 + DIST_MIN
+    table = Table(
+        title=f"{sc.title}\nWhat drives {res.output}? {head}\n"
+        f"output mean {res.output_mean:.2f}, sd {res.output_sd:.2f}",
+        title_justify="left",
+        caption=_caption(res, rows, len(shown)),
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for name, width in zip(heads, widths, strict=True):
+        table.add_column(
+            name, justify="left" if name == "Input" else "right", no_wrap=True, min_width=width
+        )
+    if with_dist:
+        table.add_column("Distribution", overflow="fold")
+    for c, d in zip(cells, dist, strict=True):
+        table.add_row(*c, *([d] if with_dist else []))
+    console.print(table)
+    pairs = res.pairs()
+    if pairs:
+        t2 = Table(
+            title="Strongest pairwise interactions (S2)", title_justify="left", box=box.SIMPLE_HEAD
+        )
+        t2.add_column("Inputs", no_wrap=True)
+        t2.add_column("S2", justify="right", no_wrap=True)
+        for p in pairs if top == 0 else pairs[:10]:
+            t2.add_row(" x ".join(p["inputs"]), f"{p['S2']:.2f} ±{p['S2_conf']:.2f}")
+        console.print(t2)

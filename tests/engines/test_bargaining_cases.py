@@ -1,0 +1,119 @@
+"""Hand-solved bargaining cases: a swap of concessions, patience, credibility, ratifiers, channel.
+
+The "swap": A cares mostly about issue 0 (wants 1), B about issue 1 (wants 1), the status
+quo gives neither; with linear utilities
+    u_A = 1 - 0.8 |z_0 - 1| - 0.2 |z_1|,   u_B = 1 - 0.2 |z_0| - 0.8 |z_1 - 1|,
+d_A = d_B = 0.2, and the Pareto frontier runs (1, 0) -> (1, 1) -> (0, 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from summitry.engines.bargaining import BargainingProblem, private_information, solve
+
+SWAP = {"a": [1.0, 0.0], "b": [0.0, 1.0], "w_a": [0.8, 0.2], "w_b": [0.2, 0.8], "z0": [0, 0]}
+CONGRESS = {"ratifier_ideal": [[1.0, 0.0]], "ratifier_weight": [[0.5, 0.5]]}
+
+
+def test_equal_patience_swaps_the_two_concessions() -> None:
+    sol = solve(BargainingProblem.build(**SWAP))  # type: ignore[arg-type]
+    assert sol.alpha_a[0] == pytest.approx(0.5)
+    assert sol.zopa_exists[0] and not sol.degenerate[0]
+    np.testing.assert_allclose(sol.z[0], [1.0, 1.0], atol=1e-12)
+    assert (sol.surplus_a[0], sol.surplus_b[0]) == pytest.approx((0.6, 0.6))
+
+
+def test_a_very_patient_a_keeps_part_of_its_concession() -> None:
+    # alpha_A = 0.9: the optimum is inside the first segment, z_1 = (0.64 - 0.6 alpha) / 0.16
+    delta_b = 0.5
+    delta_a = delta_b ** (1 / 9)
+    sol = solve(BargainingProblem.build(**SWAP, delta_a=delta_a, delta_b=delta_b))  # type: ignore[arg-type]
+    assert sol.alpha_a[0] == pytest.approx(0.9)
+    np.testing.assert_allclose(sol.z[0], [1.0, 0.625], atol=1e-12)
+    assert (sol.surplus_a[0], sol.surplus_b[0]) == pytest.approx((0.675, 0.3))
+
+
+def test_distrust_moves_the_deal_toward_the_doubting_side() -> None:
+    # tau_B = 0.2: A's concession on issue 1 is worth only 0.16 to B, so A must also give up
+    # part of issue 0; the Nash point is z_0 = 1 - 0.475 on the segment (1, 1) -> (0, 1).
+    sol = solve(BargainingProblem.build(**SWAP, tau_b=0.2))  # type: ignore[arg-type]
+    np.testing.assert_allclose(sol.z[0], [0.525, 1.0], atol=1e-12)
+    assert (sol.surplus_a[0], sol.surplus_b[0]) == pytest.approx((0.22, 0.055))
+    assert sol.u_b_eff[0] < sol.u_b[0]
+    # with no credibility A's concessions are worth nothing to B, so B gains only where A
+    # loses; an outside option above A's status quo then leaves no zone
+    none = solve(BargainingProblem.build(**SWAP, tau_b=0.0, o_a=0.05))  # type: ignore[arg-type]
+    assert not none.zopa_exists[0]
+    assert np.isnan(none.z[0]).all() and np.isnan(none.log_nash[0])
+
+
+@pytest.mark.parametrize(
+    ("offset", "zopa", "z", "binding"),
+    [
+        (-0.1, True, [1.0, 1.0], False),  # d_V = 0.4: the swap passes
+        (0.1, True, [1.0, 0.8], True),  # d_V = 0.6: (1 - z_0) + z_1 <= 0.8
+        (0.45, False, None, False),  # d_V = 0.95: Congress blocks every deal
+    ],
+)
+def test_congress_binding_or_not(
+    offset: float, zopa: bool, z: list[float] | None, binding: bool
+) -> None:
+    p = BargainingProblem.build(**SWAP, **CONGRESS, ratifier_offset=[offset])  # type: ignore[arg-type]
+    sol = solve(p)
+    assert sol.zopa_exists[0] == zopa
+    assert sol.zopa_without_ratifiers[0]
+    assert sol.ratifier_binding[0, 0] == binding
+    if z is not None:
+        np.testing.assert_allclose(sol.z[0], z, atol=1e-12)
+        assert sol.u_ratifiers[0, 0] >= sol.d_ratifiers[0, 0] - 1e-12
+
+
+def test_a_summit_can_override_what_the_working_level_cannot_pass() -> None:
+    working = solve(BargainingProblem.build(**SWAP, **CONGRESS, ratifier_offset=[0.45]))  # type: ignore[arg-type]
+    # the leader drops the ratifier at an override cost of 0.1, carried as A's outside option
+    summit = solve(BargainingProblem.build(**SWAP, o_a=0.1))  # type: ignore[arg-type]
+    assert not working.zopa_exists[0]
+    assert summit.zopa_exists[0]
+    np.testing.assert_allclose(summit.z[0], [1.0, 1.0], atol=1e-12)
+    assert summit.surplus_a[0] == pytest.approx(0.5)
+
+
+def test_quadratic_single_issue_matches_the_first_order_condition() -> None:
+    # u_A = 1 - z^2, u_B = 1 - (1 - z)^2, d = 0.75 - 0.1; alpha = 0.9
+    delta_b = 0.5
+    p = BargainingProblem.build(
+        a=[0.0],
+        b=[1.0],
+        w_a=[1.0],
+        w_b=[1.0],
+        z0=[0.5],
+        o_a=-0.1,
+        o_b=-0.1,
+        delta_a=delta_b ** (1 / 9),
+        delta_b=delta_b,
+        form="quadratic",
+    )
+    sol = solve(p)
+
+    def foc(z: float) -> float:
+        return 0.9 * (-2 * z) / (0.35 - z * z) + 0.1 * 2 * (1 - z) / (0.35 - (1 - z) ** 2)
+
+    lo, hi = 1 - math.sqrt(0.35) + 1e-12, math.sqrt(0.35) - 1e-12
+    z_star = brentq(foc, lo, hi, xtol=1e-15)
+    assert sol.z[0, 0] == pytest.approx(z_star, abs=1e-9)
+
+
+def test_known_reservation_and_the_swap_private_information() -> None:
+    central = BargainingProblem.build(**SWAP)  # type: ignore[arg-type]
+    # d_B known to be 0.2: A offers the package giving B exactly 0.2 and it is accepted
+    known = private_information(central, np.full(50, 0.2))
+    assert known.offer and known.p_breakdown == 0.0
+    assert known.u_b_eff == pytest.approx(0.2)
+    # on segment (1, 0) -> (1, 1), B gets 0.2 at z_1 = 0.25; A keeps 1 - 0.05
+    np.testing.assert_allclose(known.z, [1.0, 0.25], atol=1e-12)
+    assert known.expected_utility_a == pytest.approx(0.95)
