@@ -59,7 +59,7 @@ def source_line(source: str | None) -> int:
 
 
 @pytest.mark.parametrize("path", CSVS, ids=lambda p: p.stem)
-def test_every_ktab_csv_converts_to_kta_bs_numbers(path: Path) -> None:
+def test_every_ktab_csv_converts_to_ktabs_numbers(path: Path) -> None:
     sc = convert(path)
     ktab = read_scenario(path)  # the project's independent reader of the same format
     assert sc.name == slug(path.stem) and sc.title == ktab.name.strip()
@@ -89,7 +89,7 @@ def test_every_number_names_its_file_and_line(path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["dummyData_3Dim", "SOE-Pol-Comp"])
-def test_converted_ktab_examples_reproduce_kta_bs_runs(case: str, tmp_path: Path) -> None:
+def test_converted_ktab_examples_reproduce_ktabs_runs(case: str, tmp_path: Path) -> None:
     out = tmp_path / f"{case}.yaml"
     result = runner.invoke(app, ["import-ktab", str(KTAB / f"{case}.csv"), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
@@ -382,6 +382,8 @@ def test_output_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
     second = runner.invoke(app, args)
     assert_one_clear_line(second, f"{out}: exists; use --force")
     assert out.read_text() == "mine"
+    with_notes = runner.invoke(app, ["import-ktab", str(HARBOUR), "-o", str(out)])
+    assert_one_clear_line(with_notes, f"{out}: exists; use --force")  # before any report
     third = runner.invoke(app, [*args, "--force"])
     assert third.exit_code == 0 and load(out).name == "soe-pol-comp"
 

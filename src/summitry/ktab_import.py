@@ -756,11 +756,17 @@ def to_yaml(result: KTABImport) -> str:
         for name, value in d["model"]["smp"].items():
             if name == "accommodation":
                 rows = CommentedMap()
+                shown = {
+                    a: f"{a}: {{{', '.join(f'{j}: {w}' for j, w in r.items())}}}"
+                    for a, r in value.items()
+                }
                 for aid, row in value.items():
                     rows[aid] = _flow(row)
                     found = sorted({result.lines[("accommodation", aid, j)] for j in row})
                     rows.yaml_add_eol_comment(
-                        f"KTAB file {result.file}, line(s) {', '.join(map(str, found))}", aid
+                        f"KTAB file {result.file}, line(s) {', '.join(map(str, found))}",
+                        aid,
+                        column=6 + max(map(len, shown.values())) + 2,
                     )
                 smp[name] = rows
             else:

@@ -307,6 +307,13 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
+def _with_nan(column: Any) -> NDArray[np.float64]:
+    """A fetched DOUBLE column as float64, NULL (how NaN is stored) back to NaN."""
+    if isinstance(column, np.ma.MaskedArray):
+        return np.ma.filled(column.astype(np.float64), np.nan)
+    return np.asarray(column, dtype=np.float64)
+
+
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -874,7 +881,7 @@ class Store:
                 samples = idx
             elif not np.array_equal(idx, samples):
                 raise StoreError(f"run {run_id}: outputs cover different samples")
-            values[name] = np.asarray(got["value"], dtype=np.float64)
+            values[name] = _with_nan(got["value"])
         if not wanted:
             got = con.execute(
                 "SELECT DISTINCT sample FROM samples WHERE run_id = ? ORDER BY sample", [run_id]

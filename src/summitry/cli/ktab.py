@@ -30,12 +30,14 @@ def import_ktab_command(
     ] = False,
 ) -> None:
     """Convert a KTAB scenario file to a summitry scenario (and say what is not carried over)."""
+    target = Path(output) if output is not None else None
+    if target is not None and target.exists() and not force:
+        fail(f"{target}: exists; use --force to overwrite it")
     try:
         result = import_ktab(file)
     except KTABImportError as err:
         fail(str(err))
     text = to_yaml(result)
-    target = Path(output) if output is not None else None
     try:  # the conversion must load; anything else is a bug worth reporting plainly
         load_text(text, str(target or f"{Path(file).stem}.yaml"))
     except ScenarioError as err:
@@ -45,8 +47,6 @@ def import_ktab_command(
     if target is None:
         sys.stdout.write(text)
         return
-    if target.exists() and not force:
-        fail(f"{target}: exists; use --force to overwrite it")
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -138,8 +139,12 @@ def _cells(res: Sensitivity, row: dict[str, float]) -> list[str]:
     """The numeric cells of one ranked row: value ±half-width, then the rest."""
     if res.method == "sobol":
         return [f"{row[k]:.2f} ±{row[k + '_conf']:.2f}" for k in ("ST", "S1")]
-    mu_star = f"{row['mu_star']:.1f} ±{row['mu_star_conf']:.1f}"
-    return [mu_star, f"{row['mu']:.1f}", f"{row['sigma']:.1f}"]
+    # Morris effects are in the output's units: one decimal for a 0-100 scale, more for
+    # outputs that vary less (a probability, a 0/1 indicator).
+    sd = res.output_sd
+    d = 1 if sd >= 5 or sd == 0 else min(4, 2 - math.floor(math.log10(sd)))
+    mu_star = f"{row['mu_star']:.{d}f} ±{row['mu_star_conf']:.{d}f}"
+    return [mu_star, f"{row['mu']:.{d}f}", f"{row['sigma']:.{d}f}"]
 
 
 def _caption(res: Sensitivity, rows: list[dict[str, Any]], shown: int) -> str:

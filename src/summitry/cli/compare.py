@@ -1,0 +1,149 @@
+"""``summitry compare``: two scenarios, or one against itself with overrides, side by side."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from summitry.cli.app import app, console, fail
+from summitry.limits import MAX_SAMPLES
+from summitry.scenario import ScenarioError, load
+
+COMPARE_MAX_SAMPLES = min(MAX_SAMPLES, 200_000)
+"""Bootstrap intervals cost resamples x samples per output: keep a comparison interactive."""
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """``PATH=VALUE`` pairs; VALUE is read as YAML (a number, a word, or a mapping such as
+    ``{dist: uniform, low: 0, high: 1}``)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    out: dict[str, Any] = {}
+    for item in items:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip() or not text.strip():
+            raise ValueError(
+                f"--set {item!r}: expected PATH=VALUE, e.g. bargaining.channel=working"
+            )
+        try:
+            out[path.strip()] = yaml.load(text)
+        except YAMLError as err:
+            problem = str(err).splitlines()[0]
+            raise ValueError(f"--set {item!r}: VALUE is not valid YAML ({problem})") from None
+    return out
+
+
+@app.command("compare")
+def compare_command(
+    a: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    b: Annotated[
+        str | None, typer.Argument(help="The second scenario (default: A with the --set changes).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="PATH=VALUE applied to B, e.g. bargaining.channel=working."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(min=2, max=COMPARE_MAX_SAMPLES, help="Monte Carlo draws per scenario.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Show every output, not only those that differ.")
+    ] = False,
+) -> None:
+    """Compare every forecast quantity of two scenarios, with bootstrap intervals."""
+    from summitry.compare import compare, paired
+    from summitry.forecast import forecast
+
+    try:
+        overrides = parse_set(set_ or [])
+    except ValueError as err:
+        fail(str(err))
+    if b is None and not overrides:
+        fail("compare: give a second scenario B, or --set PATH=VALUE changes to compare A with")
+    try:
+        sc_a = load(a)
+        base = sc_a if b is None else load(b)
+        sc_b = base.with_values(overrides) if overrides else base
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    try:
+        fa = forecast(sc_a, samples, seed)
+        fb = forecast(sc_b, samples, seed)
+        rows = compare(fa, fb, seed=seed)
+    except ValueError as err:
+        fail(str(err))
+    name_b = _label(b or a, overrides)
+    deal = {"a": fa.deal_summary(), "b": fb.deal_summary()}
+    if as_json:
+        data = {
+            "a": {"scenario": sc_a.name, "title": sc_a.title},
+            "b": {"scenario": sc_b.name, "title": sc_b.title, "overrides": overrides},
+            "samples": samples,
+            "seed": seed,
+            "paired": paired(fa, fb),
+            "interval": "90% percentile bootstrap of b - a",
+            "outputs": [r.to_dict() for r in rows],
+            "p_deal": {
+                k: None if v is None else v["private_information"]["p_deal"]
+                for k, v in deal.items()
+            },
+        }
+        console.print_json(json.dumps(data, default=str))
+        return
+    _print(rows, a, name_b, samples, paired(fa, fb), show_all, deal)
+
+
+def _label(name: str, overrides: dict[str, Any]) -> str:
+    if not overrides:
+        return name
+    return name + " with " + ", ".join(f"{k}={v}" for k, v in overrides.items())
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _print(
+    rows: list[Any],
+    a: str,
+    b: str,
+    samples: int,
+    pair: bool,
+    show_all: bool,
+    deal: dict[str, Any],
+) -> None:
+    kind = "paired" if pair else "independent"
+    table = Table(
+        title=f"A: {a}\nB: {b}\n{samples:,} samples each, {kind} 90% bootstrap interval of B - A",
+        title_justify="left",
+        caption="median over samples; mean (a probability) for 0/1 outputs such as "
+        "bargaining.zopa; '*' marks an interval that excludes 0",
+        caption_justify="left",
+    )
+    table.add_column("Output", overflow="fold")
+    for col in ("A", "B", "B - A", "90% interval"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for r in rows:
+        differs = r.low is not None and (r.low > 0 or r.high < 0)
+        if not (show_all or differs or (r.diff is not None and r.diff != 0)):
+            continue
+        interval = "-" if r.low is None else f"[{r.low:.2f}, {r.high:.2f}]"
+        mark = " *" if differs else ""
+        table.add_row(r.output, _fmt(r.a), _fmt(r.b), _fmt(r.diff) + mark, interval)
+    console.print(table)
+    pd = {k: None if v is None else v["private_information"]["p_deal"] for k, v in deal.items()}
+    if any(v is not None for v in pd.values()):
+        console.print(
+            f"P(deal) under private information: A {_fmt(pd['a'])}, B {_fmt(pd['b'])}"
+            " (one offer per run; no interval)"
+        )
+
+
+__all__ = ["compare_command", "parse_set"]
