@@ -281,6 +281,7 @@ def test_export_writes_parquet_in_sample_order_and_json(tmp_path, store, scenari
     )
     for a in (800, 0, 400):
         store.commit_chunk(run_id, a, {k: v[a : a + 400] for k, v in full.items()})
+    store.finish_run(run_id)
     paths = store.export(run_id, tmp_path / "out" / "deep")
     assert [p.name for p in paths] == [f"run-{run_id}.json", f"run-{run_id}.parquet"]
     table = duckdb.sql(f"SELECT * FROM '{paths[1]}'").fetchnumpy()
@@ -300,7 +301,7 @@ def test_export_writes_parquet_in_sample_order_and_json(tmp_path, store, scenari
 def test_export_of_an_incomplete_run_holds_the_committed_samples(tmp_path, store, scenario):
     run_id = store.begin_run("sweep", scenario, 1, {}, samples=10, chunk=4, outputs=["x", "y"])
     paths = store.export(run_id, tmp_path)
-    assert duckdb.sql(f"SELECT count(*) FROM '{paths[1]}'").fetchone() == (0,)
+    assert duckdb.sql(f"SELECT count(*) FROM '{paths[1]}'").fetchall() == [(0,)]
     store.commit_chunk(run_id, 4, {"x": np.arange(4.0), "y": -np.arange(4.0)})
     paths = store.export(run_id, tmp_path)
     rows = duckdb.sql(f"SELECT sample, x, y FROM '{paths[1]}'").fetchall()

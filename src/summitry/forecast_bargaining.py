@@ -4,9 +4,11 @@ Mapping (docs/models/bargaining.md, "From a scenario to the bargaining model"): 
 rescaled from their scales to [0, 1]; the ideal points of principal A (the actor the active
 channel names), principal B and each of the channel's ratifiers are their positions, their
 salience weights their saliences divided by their sum (equal weights if all are zero); the
-no-deal point z0 is the status quo; o_A, o_B, tau, delta and the ratifiers' offsets are the
-``bargaining`` section's quantities, and in a channel with an override cost that cost is
-added to o_A (overriding the dropped ratifiers makes any deal dearer to the leader).
+no-deal point z0 is the status quo; ``bargaining.ideals`` replaces an actor's position by
+its ideal point where the scenario says the stated position is an offer; o_A, o_B, tau,
+delta and the ratifiers' offsets are the ``bargaining`` section's quantities, and in a
+channel with an override cost that cost is added to o_A (overriding the dropped
+ratifiers makes any deal dearer to the leader).
 
 The complete-information solution is per sample (and so chunkable); the private-information
 offer needs the distribution of d_B over all samples and is computed once, on the whole run,
@@ -49,7 +51,12 @@ def build_problem(scenario: Scenario, draws: Draws) -> BargainingProblem:
         sal = draws.salience[:, k]
         total = sal.sum(axis=1, keepdims=True)
         weights = np.where(total > 0, sal / np.where(total > 0, total, 1.0), 1.0 / sal.shape[1])
-        return np.clip(pos[:, k], 0.0, 1.0), weights
+        ideal = pos[:, k].copy()
+        for d, issue in enumerate(scenario.issue_ids):
+            key = f"bargaining.ideals.{actor}.{issue}"
+            if key in extra:
+                ideal[:, d] = (extra[key] - lo[d]) / width[d]
+        return np.clip(ideal, 0.0, 1.0), weights
 
     a, w_a = profile(channel.a)
     b, w_b = profile(bg.principals["b"])

@@ -197,16 +197,6 @@ def _diag(n: int) -> tuple[IntArray, IntArray]:
     return idx, idx
 
 
-@lru_cache(maxsize=16)
-def _pair_rows(n: int, big_a: int) -> tuple[IntArray, IntArray]:
-    """For each flat index of an (n, n, A) array [i, j, e]: the flat index of x[i, e] and of
-    x[j, e] in an (n, A) array (read-only)."""
-    i, j, e = np.indices((n, n, big_a), dtype=np.int64)
-    rows_i, rows_j = (i * big_a + e).ravel(), (j * big_a + e).ravel()
-    rows_i.flags.writeable = rows_j.flags.writeable = False
-    return rows_i, rows_j
-
-
 # --------------------------------------------------------------------------- mean, median
 # Row layout here: x, w (N, n), delta (N,).
 
@@ -533,9 +523,11 @@ def _compromises(
     """Target j's compromise with sender i (a > |b|), clipped to the segment [x_i, x_j]:
     ``partial`` x_j + (x_i - x_j)|b|/a, ``weighted`` (|a| x_i + |b| x_j)/(|a| + |b|)."""
     where = np.flatnonzero(mask)
-    rows_i, rows_j = _pair_rows(*x.shape)
+    big_a = x.shape[1]
+    i, rest = np.divmod(where, x.shape[0] * big_a)  # flat [i, j, e] -> i, j * A + e
+    j, e = np.divmod(rest, big_a)
     flat_x = x.ravel()
-    x_i, x_j = flat_x[rows_i[where]], flat_x[rows_j[where]]
+    x_i, x_j = flat_x[i * big_a + e], flat_x[rest - j * big_a + j * big_a]
     a_c, b_c = a.ravel()[where], abs_b.ravel()[where]
     if options.compromise == "weighted":
         new = (np.abs(a_c) * x_i + b_c * x_j) / (np.abs(a_c) + b_c)

@@ -146,8 +146,15 @@ def _bargaining(sc: Scenario) -> list[Finding]:
         if issue.status_quo is None:
             msg = "a status quo is needed: it is the no-deal point of the bargaining model"
             out.append((("issues", i), msg))
-    for path, q, legal in bg.quantities():
-        out += _quantity(tuple(path.split(".")), q, legal, "")
+    for actor_id, per_issue in bg.ideals.items():
+        actor(("bargaining", "ideals", actor_id), actor_id)
+        for issue_id in per_issue:
+            if issue_id not in sc.issue_ids:
+                msg = f"unknown issue '{issue_id}'{suggest(issue_id, sc.issue_ids)}"
+                out.append((("bargaining", "ideals", actor_id, issue_id), msg))
+    for path, q, legal in sc.quantities():
+        if path.startswith("bargaining.") and legal[0] > -float("inf"):
+            out += _quantity(tuple(path.split(".")), q, legal, "")
     return out
 
 
@@ -162,9 +169,7 @@ def _accommodation(sc: Scenario) -> list[Finding]:
             out.append(((*base, actor), f"unknown actor '{actor}'{suggest(actor, ids)}"))
         for other in row:
             if other not in ids:
-                out.append(
-                    ((*base, actor, other), f"unknown actor '{other}'{suggest(other, ids)}")
-                )
+                out.append(((*base, actor, other), f"unknown actor '{other}'{suggest(other, ids)}"))
         total = sum(row.values())
         if total > 1 + 1e-9:
             out.append(((*base, actor), f"weights sum to {fmt(total)}, above 1"))
@@ -214,13 +219,13 @@ def fill_bounds(sc: Scenario) -> Scenario:
     ]
     update: dict[str, object] = {"issues": issues, "actors": actors}
     if sc.bargaining is not None:
-        update["bargaining"] = _bargaining_bounds(sc.bargaining)
+        update["bargaining"] = _bargaining_bounds(sc.bargaining, scales)
     out = sc.model_copy(update=update)
     out._source_file = sc.source_file
     return out
 
 
-def _bargaining_bounds(bg: BargainingSettings) -> BargainingSettings:
+def _bargaining_bounds(bg: BargainingSettings, scales: dict[str, Range]) -> BargainingSettings:
     def sides(v: SideValues, legal: Range) -> SideValues:
         return v.model_copy(update={"a": with_bounds(v.a, legal), "b": with_bounds(v.b, legal)})
 
@@ -236,6 +241,10 @@ def _bargaining_bounds(bg: BargainingSettings) -> BargainingSettings:
     }
     return bg.model_copy(
         update={
+            "ideals": {
+                actor: {i: with_bounds(q, scales.get(i, UNBOUNDED)) for i, q in row.items()}
+                for actor, row in bg.ideals.items()
+            },
             "outside_options": sides(bg.outside_options, OUTSIDE),
             "credibility": sides(bg.credibility, UNIT),
             "patience": sides(bg.patience, PATIENCE),

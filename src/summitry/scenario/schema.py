@@ -194,6 +194,8 @@ class ModelSettings(_Model):
     smp: SMPSettings = Field(default_factory=SMPSettings)
 
 
+UNBOUNDED_SCALE: Range = (-math.inf, math.inf)
+"""Placeholder range of an ideal-point override; Scenario.quantities() puts in the scale."""
 OUTSIDE: Range = (-1.0, 1.0)
 """Legal range of an outside-option value or a ratifier's offset (utility units)."""
 PATIENCE: Range = (0.001, 0.999)
@@ -241,6 +243,10 @@ class BargainingSettings(_Model):
     credibility: SideValues
     patience: SideValues
     utility: Literal["linear", "quadratic"] = "linear"
+    ideals: dict[Id, dict[Id, Quantity]] = Field(default_factory=dict)
+    """Ideal points for the bargaining model that differ from an actor's stated position
+    (a stated position can be an offer, not what the actor most wants): actor -> issue ->
+    quantity on the issue's scale. Other issues and actors use the positions."""
 
     @field_validator("principals")
     @classmethod
@@ -273,6 +279,9 @@ class BargainingSettings(_Model):
             out.append(
                 (f"bargaining.ratifiers.{rid}.outside_option", ratifier.outside_option, OUTSIDE)
             )
+        for actor, per_issue in self.ideals.items():
+            for issue, q in per_issue.items():
+                out.append((f"bargaining.ideals.{actor}.{issue}", q, UNBOUNDED_SCALE))
         for cname, channel in self.channels.items():
             if channel.override_cost is not None:
                 out.append(
@@ -375,7 +384,11 @@ class Scenario(_Model):
                     q = actor.salience[issue.id]
                     out.append((f"actors.{actor.id}.salience.{issue.id}", q, UNIT))
         if self.bargaining is not None:
-            out += self.bargaining.quantities()
+            scales = {issue.id: issue.scale for issue in self.issues}
+            for path, q, legal in self.bargaining.quantities():
+                if path.startswith("bargaining.ideals."):
+                    legal = scales.get(path.split(".")[-1], legal)
+                out.append((path, q, legal))
         return out
 
     def quantity(self, path: str) -> AnyQuantity:
