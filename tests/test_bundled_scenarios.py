@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from ruamel.yaml import YAML
 
@@ -85,10 +86,12 @@ PATIENCE = (0.001, 0.999)
 
 
 def _bargaining_slots(doc: Any) -> Iterator[tuple[str, Any, tuple[float, float]]]:
-    """The quantity slots of a raw scenario's ``bargaining`` section (none without one)."""
+    """The quantity slots of a raw scenario's ``bargaining`` section (none without one); an
+    ideal-point override must lie on its issue's scale."""
     bg = doc.get("bargaining")
     if bg is None:
         return
+    scales = {i["id"]: (float(i["scale"][0]), float(i["scale"][1])) for i in doc["issues"]}
     sides = (("outside_options", OUTSIDE), ("credibility", UNIT), ("patience", PATIENCE))
     for name, legal in sides:
         for side in ("a", "b"):
@@ -98,6 +101,9 @@ def _bargaining_slots(doc: Any) -> Iterator[tuple[str, Any, tuple[float, float]]
     for cname, channel in bg.get("channels", {}).items():
         if "override_cost" in channel:
             yield f"bargaining.channels.{cname}.override_cost", channel["override_cost"], UNIT
+    for actor_id, per_issue in bg.get("ideals", {}).items():
+        for issue_id, q in per_issue.items():
+            yield f"bargaining.ideals.{actor_id}.{issue_id}", q, scales[issue_id]
 
 
 def _support(q: dict[str, Any], rng: tuple[float, float]) -> tuple[float, float]:
@@ -293,14 +299,23 @@ def _bargaining_central(name: str, path: str) -> float:
     return _central(node)
 
 
+def _ideal(doc: Any, actor_id: str, issue_id: str) -> float:
+    """The central ideal point the bargaining model uses: the ``bargaining.ideals`` override
+    where the file gives one, else the stated position."""
+    override = doc.get("bargaining", {}).get("ideals", {}).get(actor_id, {}).get(issue_id)
+    if override is not None:
+        return _central(override)
+    return _central(_actor(doc, actor_id)["positions"][issue_id])
+
+
 def _u_at_status_quo(doc: Any, actor_id: str) -> float:
-    """u(z0) = 1 - sum_d w_d |z0_d - x_d| at central values (MODELS.md s.3): positions and
-    status quo rescaled from their scales to [0, 1], saliences normalised to sum 1."""
+    """u(z0) = 1 - sum_d w_d |z0_d - x_d| at central values (MODELS.md s.3): ideal points
+    and status quo rescaled from their scales to [0, 1], saliences normalised to sum 1."""
     actor = _actor(doc, actor_id)
     terms = []
     for issue in doc["issues"]:
         lo, hi = (float(v) for v in issue["scale"])
-        x = (_central(actor["positions"][issue["id"]]) - lo) / (hi - lo)
+        x = (_ideal(doc, actor_id, issue["id"]) - lo) / (hi - lo)
         z0 = (_central(issue["status_quo"]) - lo) / (hi - lo)
         terms.append((_central(actor["salience"][issue["id"]]), abs(z0 - x)))
     total = sum(w for w, _ in terms)
@@ -324,7 +339,7 @@ def test_dprk_bargaining_section_has_the_agreed_shape(name: str) -> None:
 
 @pytest.mark.parametrize("name", DPRK)
 def test_dprk_bargaining_numbers_are_sourced_uncertain_judgments(name: str) -> None:
-    slots = list(_bargaining_slots(_by_name(name)))
+    slots = [s for s in _bargaining_slots(_by_name(name)) if ".ideals." not in s[0]]
     assert len(slots) == 8  # o, tau, delta for both sides, one ratifier, one override cost
     for where, q, _ in slots:
         assert "dist" in q, where
@@ -388,6 +403,77 @@ def test_reservations_leave_room_for_a_better_deal(name: str) -> None:
     }
     for who, d in reservations.items():
         assert 0.0 < d < 1.0, (who, d)
+
+
+# --- bargaining ideal points where a stated position is an offer (docs/scenarios.md) ------
+
+
+def _ideal_override(name: str, actor_id: str, issue_id: str) -> Any:
+    return _by_name(name)["bargaining"]["ideals"][actor_id][issue_id]
+
+
+def test_hanoi_ideal_is_below_the_stated_offer() -> None:
+    # Ri Yong Ho's offer (Yongbyon plus a written test halt, codebook 40) was a price for
+    # relief; Kim's own preference is to keep the arsenal, a self-declared test pause at most.
+    doc = _by_name("dprk-2019-hanoi")
+    offer = _actor(doc, "dprk")["positions"]["denuclearization"]
+    ideal = _ideal_override("dprk-2019-hanoi", "dprk", "denuclearization")
+    scale = (0.0, 100.0)
+    assert _support(ideal, scale)[1] < _support(offer, scale)[0]
+    assert _support(ideal, scale)[1] <= _central(_issue(doc, "denuclearization")["status_quo"])
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_kims_denuclearization_ideal_is_a_test_pause_at_most(name: str) -> None:
+    doc = _by_name(name)
+    ideal = _ideal_override(name, "dprk", "denuclearization")
+    low, high = _support(ideal, (0.0, 100.0))
+    assert 0 <= low <= high <= 10  # codebook point 10: the self-declared test pause
+    stated = _actor(doc, "dprk")["positions"]["denuclearization"]
+    assert _central(ideal) <= _central(stated)
+    assert high < _support(stated, (0.0, 100.0))[1]  # the stated range includes an offer
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_the_presidents_sanctions_offer_is_not_his_ideal(name: str) -> None:
+    # Relief is what the president pays: his ideal is the status quo of full sanctions, below
+    # the relief his stated position would give.
+    doc = _by_name(name)
+    ideal = _central(_ideal_override(name, "usa_president", "sanctions_relief"))
+    assert ideal == _central(_issue(doc, "sanctions_relief")["status_quo"])
+    assert ideal < _central(_actor(doc, "usa_president")["positions"]["sanctions_relief"])
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_every_ideal_override_states_the_judgment_behind_it(name: str) -> None:
+    ideals = [s for s in _bargaining_slots(_by_name(name)) if ".ideals." in s[0]]
+    assert ideals
+    for where, q, _ in ideals:
+        note = q.get("note", "")
+        assert note.startswith("Judgment") and "stated position" in note, where
+        assert q.get("source", "").strip(), where
+
+
+def test_hanoi_bargaining_charges_kim_for_steps_beyond_the_status_quo() -> None:
+    # With the offer read as the ideal, a package at 70 cost Kim no more than the status quo
+    # at 10 (both 30 points from 40). With the ideal override, every step past the status quo
+    # costs him: u_B falls from z0 to the Hanoi offer (40) to the US demand (70).
+    _loader()
+    from summitry.engines.bargaining import evaluate
+    from summitry.forecast_bargaining import build_problem
+    from summitry.sampling import central
+
+    sc = importlib.import_module("summitry.scenario").load("dprk-2019-hanoi")
+    problem = build_problem(sc, central(sc))
+    d = sc.issue_ids.index("denuclearization")
+    z0 = problem.z0[0]
+    packages = np.repeat(z0[None, :], 3, axis=0)
+    packages[1, d], packages[2, d] = 0.40, 0.70
+    size = problem.size
+    u_b = [float(evaluate(problem, np.repeat(p[None, :], size, axis=0)).u_b[0]) for p in packages]
+    assert u_b[0] > u_b[1] > u_b[2]
+    stated = _central(_actor(_by_name("dprk-2019-hanoi"), "dprk")["positions"]["denuclearization"])
+    assert problem.b[0, d] < stated / 100
 
 
 # --- through the loader, once it exists ------------------------------------------------

@@ -200,3 +200,44 @@ def test_bargaining_needs_its_section(ec):
     assert any("bargaining" in n for n in fc.notes)
     with pytest.raises(ValueError, match="no bargaining section"):
         forecast(ec, point=True, engines=("bargaining",))
+
+
+OPTIONS = {
+    "played_cost": 0.05,
+    "summit_gain": 0.03,
+    "sanctions_effect": 0.2,
+    "enforcement": 0.9,
+    "veto": {"dist": "uniform", "low": 0.3, "high": 0.9},
+    "pressure_cost": 0.02,
+    "escalation_gain": 0.05,
+    "crisis_cost_a": 0.05,
+    "crisis_cost_b": 0.05,
+    "strike_damage": 0.1,
+    "strike_gain": 0.05,
+    "absorb_cost": 0.1,
+    "war_cost_a": 0.6,
+    "war_cost_b": 0.9,
+    "p_war": 0.3,
+}
+
+
+def test_options_game_builds_on_the_bargaining_results(dprk):
+    sc = dprk.with_values({"options": OPTIONS})
+    fc = forecast(sc, 200, seed=1)
+    game = fc.options_game
+    assert game is not None and game.choice.shape == (200,)
+    summary = fc.options_summary()
+    assert sum(summary["spe"]["paths"].values()) == pytest.approx(1.0)
+    # without any veto, sanctions bite harder: pressure can only become more attractive to A
+    no_veto = forecast(sc.with_values({"options.veto": 0.0}), 200, seed=1).options_game
+    assert (no_veto.choice == 1).mean() >= (game.choice == 1).mean()
+    assert fc.to_dict()["options_game"]["spe"] == summary["spe"]
+
+
+def test_options_section_is_validated(dprk):
+    from summitry.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"options\.p_war: 1\.5 is above 1"):
+        dprk.with_values({"options": {**OPTIONS, "p_war": 1.5}})
+    with pytest.raises(ScenarioError, match="strike_gain"):
+        dprk.with_values({"options": {k: v for k, v in OPTIONS.items() if k != "strike_gain"}})

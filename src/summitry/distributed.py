@@ -28,7 +28,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -131,13 +131,20 @@ def plan_chunks(missing: Sequence[tuple[int, int]], chunk: int) -> list[tuple[in
     return [(s, min(s + chunk, b)) for a, b in missing for s in range(a, b, chunk)]
 
 
+def engine_options(fc: Forecast) -> dict[str, Any]:
+    """Every engine's resolved options in a forecast: ``eum`` and, for each further engine
+    whose options :meth:`Forecast.to_dict` reports as ``<engine>_options``, ``<engine>``."""
+    record = fc.to_dict()
+    out: dict[str, Any] = {"eum": record.get("options")}
+    for key, value in record.items():
+        if key.endswith("_options"):
+            out[key.removesuffix("_options")] = value
+    return out
+
+
 def resolved_options(spec: SweepSpec, probe: Forecast) -> dict[str, Any]:
     """Run parameters plus the engine options they resolve to (what the store keeps)."""
-    return {
-        **spec.params(),
-        "eum": asdict(probe.options),
-        "smp": None if probe.smp_options is None else asdict(probe.smp_options),
-    }
+    return {**spec.params(), **engine_options(probe)}
 
 
 # -- clusters --------------------------------------------------------------------------------
@@ -178,7 +185,10 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None) -> 
         n_workers=n,
         threads_per_worker=1,
         processes=True,
+        host="127.0.0.1",
         dashboard_address=None,
+        # no dashboard; the scheduler's small HTTP server on any free local port
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
         silence_logs=logging.ERROR,
     )
     try:

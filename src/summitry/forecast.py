@@ -23,6 +23,7 @@ from summitry import forecast_bargaining as fb
 from summitry.engines import eum
 from summitry.engines.bargaining import NashSolution, PrivateInformation
 from summitry.engines.eum_options import EUMOptions, resolve_options
+from summitry.engines.options import OptionsResult, summarise
 from summitry.engines.smp_options import SMPOptions
 from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
 from summitry.sampling import Draws, central, draw
@@ -73,6 +74,21 @@ class Forecast:
         if self.bargaining is None:
             return None
         return fb.private_offer(self.scenario, central(self.scenario), self.bargaining.d_b)
+
+    @cached_property
+    def options_game(self) -> OptionsResult | None:
+        """The options game of every sample (needs the bargaining model and an options
+        section; computed once, since it uses the whole run's P(deal))."""
+        if self.bargaining is None or self.scenario.options is None or self.private is None:
+            return None
+        from summitry.forecast_options import run_options
+
+        return run_options(self.scenario, self.draws, self.bargaining, self.private.p_deal)
+
+    def options_summary(self) -> dict[str, Any] | None:
+        """Share of samples on each subgame-perfect path and mean QRE probabilities."""
+        game = self.options_game
+        return None if game is None else summarise(game)
 
     def deal_summary(self) -> dict[str, Any] | None:
         """P(zone of agreement), P(deal) and the terms under private information, the
@@ -225,6 +241,7 @@ class Forecast:
             "notes": list(self.notes),
             "issues": self.summary(),
             "deal": self.deal_summary(),
+            "options_game": self.options_summary(),
         }
 
     def trace(self, sample: int = 0) -> dict[str, list[Any]]:

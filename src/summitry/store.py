@@ -585,7 +585,7 @@ class Store:
                 )
             self._insert_chunk(con, run_id, start, arrays, seconds, worker)
 
-    def finish_run(self, run_id: int, summary: Any = None) -> dict[str, Any]:
+    def finish_run(self, run_id: int, summary: Any = None) -> Any:
         """Compute every output's statistics and mark the run ``complete``, with ``summary``
         (default: ``{"outputs": statistics}``), in one transaction; return the summary.
         Refused unless every sample is committed."""
@@ -610,7 +610,7 @@ class Store:
                 "owner = NULL, message = NULL WHERE run_id = ?",
                 [canonical_json(result), _now(), run_id],
             )
-        return dict(result) if isinstance(result, Mapping) else {"summary": result}
+        return result
 
     def set_status(self, run_id: int, status: str, message: str | None = None) -> None:
         """Mark a run of this process ``failed`` or ``interrupted`` (with a reason)."""

@@ -105,6 +105,7 @@ def _save(
     db: Path,
 ) -> None:
     """Keep the run in the results store; say where on stderr (stdout stays the result)."""
+    from summitry.distributed import engine_options
     from summitry.store import StoreError
 
     record = fc.to_dict()
@@ -113,8 +114,7 @@ def _save(
         "variant": variant,
         "rounds": rounds,
         "point": fc.point,
-        "eum": record.get("options"),
-        "smp": record.get("smp_options"),
+        **engine_options(fc),
     }
     try:
         run_id = store.save_run(

@@ -57,7 +57,7 @@ def sweep_command(
     ] = None,
     engines: Annotated[
         str | None,
-        typer.Option(help="Engines to run, comma-separated: eum, smp (default: both)."),
+        typer.Option(help="Engines to run, comma-separated, e.g. eum,smp (default: all)."),
     ] = None,
     rounds: Annotated[
         int | None, typer.Option(help="Expected-utility rounds (default: scenario).")
@@ -84,6 +84,9 @@ def sweep_command(
     if resume is None and scenario is None:
         fail("name a scenario to sweep, or give --resume RUN_ID")
     engine_list = _engines(engines)
+    fresh = None
+    if resume is None:
+        fresh = _new_spec(scenario or "", samples, seed, engine_list, variant, rounds)
     with tempfile.TemporaryDirectory(prefix="summitry-sweep-") as tmp:
         store = writable_store(Path(tmp) / "sweep.duckdb" if no_store else db)
         if resume is not None:
@@ -91,7 +94,8 @@ def sweep_command(
             given |= {"variant": variant, "rounds": rounds}
             spec = _resume_spec(store, resume, scenario, given)
         else:
-            spec = _new_spec(scenario or "", samples, seed, engine_list, variant, rounds)
+            assert fresh is not None
+            spec = fresh
         _run(store, spec, resume, chunk, workers, scheduler, as_json, None if no_store else db)
 
 
@@ -122,7 +126,10 @@ def _engines(text: str | None) -> tuple[str, ...] | None:
     names = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [n for n in names if n not in ENGINES]
     if unknown or not names:
-        fail(f"--engines: unknown engine {', '.join(unknown) or text!r}; choose from eum, smp")
+        fail(
+            f"--engines: unknown engine {', '.join(unknown) or repr(text)}; "
+            f"choose from {', '.join(ENGINES)}"
+        )
     return names
 
 
@@ -297,8 +304,8 @@ def _run(
     rate = computed / seconds if seconds > 0 else float("inf")
     where = "not stored (--no-store)" if db is None else f"saved in {db}"
     console.print(
-        f"run {run_id}: {computed:,} samples computed in {seconds:.1f} s ({rate:,.0f}/s) "
-        f"on {n_workers}; {where}",
+        f"run {run_id}: {computed:,} samples computed in {seconds:.1f} s wall time "
+        f"({rate:,.0f}/s, cluster start-up included) on {n_workers}; {where}",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -336,10 +336,10 @@ def _probability(
         den = np.broadcast_to(_seqsum0(full.reshape(n**3, big_a)), pos.shape)
     else:
         den = _seqsum0(absv)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_ij = pos / den
-        p_ji = neg / den
-    zero = den == 0.0
+    zero = den == 0.0  # no vote either way (x_i = x_j): P = 0.5
+    safe = den + zero  # den, or 1 where den is 0
+    p_ij = pos / safe
+    p_ji = neg / safe
     if np.any(zero):
         p_ij[zero] = 0.5
         p_ji[zero] = 0.5
@@ -524,10 +524,9 @@ def _compromises(
     ``partial`` x_j + (x_i - x_j)|b|/a, ``weighted`` (|a| x_i + |b| x_j)/(|a| + |b|)."""
     where = np.flatnonzero(mask)
     big_a = x.shape[1]
-    i, rest = np.divmod(where, x.shape[0] * big_a)  # flat [i, j, e] -> i, j * A + e
-    j, e = np.divmod(rest, big_a)
+    i, rest = np.divmod(where, x.shape[0] * big_a)  # flat [i, j, e] -> i and j * A + e
     flat_x = x.ravel()
-    x_i, x_j = flat_x[i * big_a + e], flat_x[rest - j * big_a + j * big_a]
+    x_i, x_j = flat_x[i * big_a + rest % big_a], flat_x[rest]
     a_c, b_c = a.ravel()[where], abs_b.ravel()[where]
     if options.compromise == "weighted":
         new = (np.abs(a_c) * x_i + b_c * x_j) / (np.abs(a_c) + b_c)

@@ -110,6 +110,12 @@ def cross_check(sc: Scenario) -> list[Finding]:
         out += _actor(j, actor, sc.issues)
     out += _accommodation(sc)
     out += _bargaining(sc)
+    if sc.options is not None:
+        if sc.bargaining is None:
+            msg = "the options game needs a bargaining section (its payoffs build on it)"
+            out.append((("options",), msg))
+        for path, q, legal in sc.options.quantities():
+            out += _quantity(tuple(path.split(".")), q, legal, "")
     return out
 
 
@@ -192,6 +198,8 @@ def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
         slots += [(("actors", j, "salience", k), q) for k, q in actor.salience.items()]
     if sc.bargaining is not None:
         slots += [(tuple(p.split(".")), q) for p, q, _ in sc.bargaining.quantities()]
+    if sc.options is not None:
+        slots += [(tuple(p.split(".")), q) for p, q, _ in sc.options.quantities()]
     for loc, q in slots:
         if q.source is None and q.note is None:
             out.append((loc, "bundled scenarios need a source or a note for every number"))
@@ -220,6 +228,10 @@ def fill_bounds(sc: Scenario) -> Scenario:
     update: dict[str, object] = {"issues": issues, "actors": actors}
     if sc.bargaining is not None:
         update["bargaining"] = _bargaining_bounds(sc.bargaining, scales)
+    if sc.options is not None:
+        update["options"] = sc.options.model_copy(
+            update={n: with_bounds(q, UNIT) for n, q in sc.options.quantities_by_name().items()}
+        )
     out = sc.model_copy(update=update)
     out._source_file = sc.source_file
     return out

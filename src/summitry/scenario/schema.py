@@ -290,6 +290,57 @@ class BargainingSettings(_Model):
         return out
 
 
+OPTION_FIELDS: tuple[str, ...] = (
+    "played_cost",
+    "summit_gain",
+    "sanctions_effect",
+    "enforcement",
+    "veto",
+    "pressure_cost",
+    "escalation_gain",
+    "crisis_cost_a",
+    "crisis_cost_b",
+    "strike_damage",
+    "strike_gain",
+    "absorb_cost",
+    "war_cost_a",
+    "war_cost_b",
+    "p_war",
+)
+"""The options section's quantities, in file order (docs/models/options.md)."""
+
+
+class OptionsSettings(_Model):
+    """The options game's inputs beyond the bargaining results (MODELS.md s.4), every one in
+    [0, 1] on the bargaining model's utility scale (``p_war`` a probability; ``enforcement``
+    the share of sanctions enforced with the whole Security Council on board, lowered to
+    enforcement x (1 - veto) by a veto player). docs/models/options.md defines each."""
+
+    played_cost: Quantity
+    summit_gain: Quantity
+    sanctions_effect: Quantity
+    enforcement: Quantity
+    veto: Quantity
+    pressure_cost: Quantity
+    escalation_gain: Quantity
+    crisis_cost_a: Quantity
+    crisis_cost_b: Quantity
+    strike_damage: Quantity
+    strike_gain: Quantity
+    absorb_cost: Quantity
+    war_cost_a: Quantity
+    war_cost_b: Quantity
+    p_war: Quantity
+
+    def quantities(self) -> list[tuple[str, AnyQuantity, Range]]:
+        """This section's quantities as (dotted path, quantity, legal range)."""
+        return [(f"options.{name}", getattr(self, name), UNIT) for name in OPTION_FIELDS]
+
+    def quantities_by_name(self) -> dict[str, AnyQuantity]:
+        """Field name -> quantity."""
+        return {name: getattr(self, name) for name in OPTION_FIELDS}
+
+
 class Scenario(_Model):
     """A negotiation: issues, actors and engine settings (scenario-spec.md)."""
 
@@ -302,6 +353,7 @@ class Scenario(_Model):
     actors: Annotated[list[Actor], Field(min_length=1)]
     model: ModelSettings = Field(default_factory=ModelSettings)
     bargaining: BargainingSettings | None = None
+    options: OptionsSettings | None = None
 
     _source_file: str = PrivateAttr(default="<scenario>")
 
@@ -368,7 +420,8 @@ class Scenario(_Model):
         """Every quantity as ``(dotted path, quantity, legal range)``, in a fixed order:
         issues in file order (status quo, when given), then actors in file order
         (capability, positions in issue order, salience in issue order), then the bargaining
-        section's (outside options, credibility, patience, ratifiers, override costs)."""
+        section's (outside options, credibility, patience, ratifiers, ideals, override
+        costs), then the options section's."""
         out: list[tuple[str, AnyQuantity, Range]] = []
         for issue in self.issues:
             if issue.status_quo is not None:
@@ -389,6 +442,8 @@ class Scenario(_Model):
                 if path.startswith("bargaining.ideals."):
                     legal = scales.get(path.split(".")[-1], legal)
                 out.append((path, q, legal))
+        if self.options is not None:
+            out += self.options.quantities()
         return out
 
     def quantity(self, path: str) -> AnyQuantity:

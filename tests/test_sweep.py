@@ -1,0 +1,285 @@
+"""Sweeps on real Dask clusters: bit-identical whatever the chunking and the workers, and
+resumable after Ctrl-C or SIGKILL with results identical to an uninterrupted run."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from summitry.distributed import (
+    SweepError,
+    SweepSpec,
+    check_resumable,
+    cluster_client,
+    load_spec,
+    outputs_equal,
+    plan_chunks,
+    resume_sweep,
+    start_sweep,
+)
+from summitry.forecast import forecast
+from summitry.sampling import BLOCK
+from summitry.scenario import load
+from summitry.store import Store
+
+BIN = Path(sys.executable).parent
+EXE = shutil.which("summitry", path=str(BIN))
+DASK = shutil.which("dask", path=str(BIN))
+N, SEED = 2100, 11  # crosses two sampling blocks
+EUM = ("eum",)
+
+
+@pytest.fixture(scope="module")
+def sc():
+    return load("dprk-2025")
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    with cluster_client(workers=1) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def two_workers():
+    with cluster_client(workers=2) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def reference(sc):
+    """The same samples from one in-process forecast (no chunks, no workers)."""
+    return forecast(sc, N, SEED, engines=EUM).outputs()
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(sc, two_workers, tmp_path_factory):
+    """An uninterrupted sweep of the spec the interruption tests use."""
+    store = Store(tmp_path_factory.mktemp("plain") / "runs.duckdb")
+    run_id = start_sweep(store, SweepSpec(sc, N, SEED, EUM), chunk=700, client=two_workers)
+    _, values = store.outputs(run_id)
+    return values, store.run(run_id)
+
+
+def test_chunk_plans_cover_the_gaps_exactly():
+    assert plan_chunks([(0, 10)], 4) == [(0, 4), (4, 8), (8, 10)]
+    assert plan_chunks([(3, 5), (9, 20)], 6) == [(3, 5), (9, 15), (15, 20)]
+    with pytest.raises(SweepError):
+        plan_chunks([(0, 3)], 0)
+
+
+@pytest.mark.parametrize(("workers", "chunk"), [(1, 700), (2, 700), (2, 1100)])
+def test_outputs_are_bit_identical_whatever_chunk_and_workers(
+    request, tmp_path, sc, reference, uninterrupted, workers, chunk
+):
+    assert chunk % BLOCK != 0
+    client = request.getfixturevalue("one_worker" if workers == 1 else "two_workers")
+    store = Store(tmp_path / "runs.duckdb")
+    run_id = start_sweep(store, SweepSpec(sc, N, SEED, EUM), chunk=chunk, client=client)
+    samples, values = store.outputs(run_id)
+    assert samples.tolist() == list(range(N))
+    assert outputs_equal(values, reference)
+    record = store.run(run_id)
+    assert record.info.complete and record.chunk_size == chunk
+    assert record.chunk_ranges == plan_chunks([(0, N)], chunk)
+    assert record.summary == uninterrupted[1].summary  # statistics agree to the bit too
+
+
+def test_default_engines_match_the_forecast(tmp_path, sc, two_workers):
+    store = Store(tmp_path / "runs.duckdb")
+    run_id = start_sweep(store, SweepSpec(sc, 150, 3), chunk=64, client=two_workers)
+    _, values = store.outputs(run_id)
+    expected = forecast(sc, 150, 3).outputs()
+    assert any(name.startswith("smp.") for name in expected)
+    assert outputs_equal(values, expected)
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_resume_finishes_it_exactly(
+    tmp_path, sc, one_worker, two_workers, uninterrupted
+):
+    store = Store(tmp_path / "runs.duckdb")
+    started: list[int] = []
+
+    def stop_after_first_chunk(size: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        start_sweep(
+            store,
+            SweepSpec(sc, N, SEED, EUM),
+            chunk=500,
+            client=two_workers,
+            progress=stop_after_first_chunk,
+            on_start=started.append,
+        )
+    info = store.runs()[0]
+    assert info.run_id == started[0] and info.state == "interrupted"
+    assert info.chunks == 1 and info.done == 500
+    # resume with another chunk size and another number of workers
+    resume_sweep(store, started[0], chunk=333, client=one_worker)
+    _, values = store.outputs(started[0])
+    assert outputs_equal(values, uninterrupted[0])
+    record = store.run(started[0])
+    assert record.info.complete
+    assert record.summary == uninterrupted[1].summary
+    assert record.stats == uninterrupted[1].stats
+
+
+def test_resume_refuses_a_run_this_version_would_compute_differently(tmp_path, sc, one_worker):
+    store = Store(tmp_path / "runs.duckdb")
+
+    def stop(size: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        start_sweep(store, SweepSpec(sc, 300, 2, EUM), chunk=100, client=one_worker, progress=stop)
+    run_id = store.runs()[0].run_id
+    spec = load_spec(store, run_id)
+    check_resumable(store, run_id, spec)  # untouched: fine
+
+    con = duckdb.connect(str(store.path))
+    first = con.execute("SELECT min(start) FROM chunks").fetchall()[0][0]
+    con.execute(
+        "UPDATE samples SET value = value + 1e-9 WHERE sample = ? AND output_id = 0", [first]
+    )
+    con.close()
+    with pytest.raises(SweepError, match="computes sample"):
+        check_resumable(store, run_id, spec)
+
+    con = duckdb.connect(str(store.path))
+    con.execute('UPDATE runs SET options = json_merge_patch(options, \'{"eum": {"q": 0.5}}\')')
+    con.close()
+    with pytest.raises(SweepError, match="engine options"):
+        check_resumable(store, run_id, spec)
+
+
+# -- real processes --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def started(args: list[str], **kwargs) -> Iterator[subprocess.Popen[str]]:
+    """A subprocess in its own process group; the whole group is stopped on exit."""
+    proc = subprocess.Popen(args, start_new_session=True, text=True, **kwargs)
+    try:
+        yield proc
+    finally:
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # leftover children of the group
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def test_sweep_on_a_running_scheduler_and_workers(tmp_path, reference):
+    assert DASK and EXE
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"]
+    worker = [DASK, "worker", address, "--host", "127.0.0.1", "--nworkers", "2", "--nthreads", "1"]
+    worker += ["--no-dashboard", "--memory-limit", "0"]
+    with started(scheduler, **quiet):
+        wait_for_port(port)
+        with started(worker, **quiet):
+            db = tmp_path / "runs.duckdb"
+            args = ["sweep", "dprk-2025", "--scheduler", address, "--samples", "900"]
+            args += ["--seed", str(SEED), "--chunk", "250", "--engines", "eum", "--db", str(db)]
+            out = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    store = Store(db)
+    run = store.runs()[0]
+    assert run.complete and run.samples == 900
+    _, values = store.outputs(run.run_id)
+    assert outputs_equal(values, {k: v[:900] for k, v in reference.items()})
+    workers = {w for w in _ledger_workers(db) if w}
+    assert all(w.startswith("tcp://127.0.0.1:") for w in workers)
+
+
+def _ledger_workers(db: Path) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT worker FROM chunks").fetchall()]
+    finally:
+        con.close()
+
+
+def committed_chunks(db: Path) -> int:
+    """Chunks committed so far, read the way any other process would (read-only)."""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:  # not created yet, or the sweep holds it this instant
+        return 0
+    try:
+        return int(con.execute("SELECT count(*) FROM chunks").fetchall()[0][0])
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()
+
+
+def test_sigkilled_sweep_resumes_to_the_uninterrupted_result(tmp_path, uninterrupted):
+    assert EXE
+    db = tmp_path / "runs.duckdb"
+    args = ["sweep", "dprk-2025", "--samples", str(N), "--seed", str(SEED), "--chunk", "150"]
+    args += ["--workers", "1", "--engines", "eum", "--db", str(db)]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    with started([EXE, *args], **quiet) as sweep:
+        deadline = time.monotonic() + 120
+        while committed_chunks(db) < 1:
+            assert sweep.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline, "no chunk committed within 120 s"
+            time.sleep(0.05)
+        os.kill(sweep.pid, signal.SIGKILL)
+        sweep.wait(timeout=30)
+    assert sweep.returncode == -signal.SIGKILL
+
+    store = Store(db)
+    info = store.runs()[0]
+    assert info.state == "interrupted" and 0 < info.done < N
+    assert info.done == 150 * info.chunks  # whole chunks only
+    samples, _ = store.outputs(info.run_id)
+    assert samples.size == info.done
+
+    resume = ["sweep", "--resume", str(info.run_id), "--workers", "2", "--chunk", "400"]
+    out = subprocess.run(
+        [EXE, *resume, "--db", str(db)], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert f"{N - info.done:,} samples computed" in out.stdout
+    record = store.run(info.run_id)
+    assert record.info.complete and record.missing() == []
+    _, values = store.outputs(info.run_id)
+    assert outputs_equal(values, uninterrupted[0])
+    assert record.summary == uninterrupted[1].summary
