@@ -35,6 +35,10 @@ TOL_GAIN = 1e-13
 """A query that gains no more than this over the chord means the bracket is adjacent."""
 TOL_ZOPA = 1e-12
 """Surpluses >= -TOL_ZOPA count as individually rational (touching counts as a zone)."""
+TOL_ROOT = 1e-15
+"""Smooth backends: a value this close to zero is the root."""
+TOL_T = 1e-14
+"""Smooth backends: a bracket in t narrower than this is converged."""
 MAX_ITER = 200
 """Safety cap on chord steps (piecewise-linear problems stop after a few)."""
 
@@ -162,7 +166,8 @@ def bracket(
     Piecewise-linear backends use the chord rule: t where the supporting lines of lo and hi
     meet; the search stops when the maximiser there gains nothing over them, so lo and hi are
     adjacent vertices (exact, finite). Smooth backends use the Illinois variant of regula
-    falsi on value(t) until the t-bracket is below 1e-15. ``first`` (B,) optionally gives a t
+    falsi on value(t) until |value| <= TOL_ROOT or the t-bracket is below TOL_T. ``first`` (B,)
+    optionally gives a t
     to query before anything else (NaN: none).
     """
     lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
@@ -190,6 +195,10 @@ def bracket(
             f_hi[il[last[il] == -1]] *= 0.5
             f_lo[ih[last[ih] == 1]] *= 0.5
             last[il], last[ih] = -1, 1
+            root = np.abs(fm) <= TOL_ROOT  # on the root: both ends there
+            ir = ia[root]
+            lo[ir], ulo[ir], hi[ir], uhi[ir] = xm[root], um[root], xm[root], um[root]
+            active[ir] = False
 
     if first is not None:
         ia = np.flatnonzero(np.isfinite(first) & (first > 0.0) & (first < 1.0))
@@ -209,7 +218,7 @@ def bracket(
         else:
             width = t_hi[ia] - t_lo[ia]
             span = f_hi[ia] - f_lo[ia]
-            ok = (width > 1e-15) & (span > 0.0)
+            ok = (width > TOL_T) & (span > 0.0)
             t = t_lo[ia] - f_lo[ia] * width / np.where(ok, span, 1.0)
             inside = (t > t_lo[ia]) & (t < t_hi[ia])
             t = np.where(inside, t, 0.5 * (t_lo[ia] + t_hi[ia]))

@@ -28,8 +28,9 @@ Mu = Literal["median", "mean"]
 """The reference point mu in U_b and U_w: the current median or the weighted mean."""
 
 Ranking = Literal["eu", "type"]
-"""Which of several proposals a receiver weighs first when ties in movement occur:
-``eu`` by the sender's EU_ij; ``type`` conflict > compromise > capitulation."""
+"""How a receiver chooses among several proposals: ``eu``, the one that moves it least
+(ties: the sender's larger EU_ij); ``type``, first the best kind present (conflict >
+compromise > capitulation), then as ``eu`` within that kind."""
 
 Conflict = Literal["deterministic", "stochastic"]
 """``deterministic``: the side with the larger EU wins; ``stochastic``: i wins with P_ij."""
