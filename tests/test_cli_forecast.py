@@ -74,3 +74,20 @@ def test_broken_file_names_file_and_line(tmp_path):
     assert out.returncode == 2
     assert "bad.yaml:" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_engine_choice_selects_models_and_tables():
+    full = run("forecast", "--samples", "200", "--no-store")
+    assert full.returncode == 0, full.stderr
+    assert "EUM" in full.stdout and "SMP" in full.stdout and "Can there be a deal?" in full.stdout
+    smp = run("forecast", "--samples", "200", "--engine", "smp", "--no-store", "--json")
+    data = json.loads(smp.stdout)
+    assert data["engines"] == ["eum", "smp"] and data["deal"] is None
+    assert "smp" in data["issues"][0]
+    deal = run("forecast", "--samples", "200", "--engine", "bargaining", "--no-store", "--json")
+    data = json.loads(deal.stdout)
+    assert 0 <= data["deal"]["p_zopa"] <= 1 and "smp" not in data["issues"][0]
+    bad = run("forecast", "--engine", "ktab", "--no-store")
+    assert bad.returncode == 2 and "--engine" in bad.stderr
+    ec = run("forecast", "ec-emissions-1994", "--engine", "bargaining", "--no-store")
+    assert ec.returncode == 2 and "no bargaining section" in ec.stderr

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.forecast_view import print_deal, print_options, print_settlements
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
 from summitry.engines.eum_options import PRESETS
 from summitry.limits import MAX_SAMPLES
@@ -50,11 +51,23 @@ def forecast_command(
     trace: Annotated[
         bool, typer.Option("--trace", help="Show who proposed what to whom in the first sample.")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Engines to run and show: eum, smp, bargaining (with the options game) or all."
+        ),
+    ] = "all",
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
 ) -> None:
-    """Forecast where each issue of SCENARIO settles (expected-utility model)."""
-    from summitry.forecast import forecast
+    """Forecast SCENARIO: where each issue settles (expected-utility and spatial models),
+    whether a deal is possible and on what terms (bargaining model), and which strategy
+    pays (options game)."""
+    from summitry.forecast import ENGINES, forecast
+
+    if engine not in (*ENGINES, "all"):
+        fail(f"--engine: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}, all")
+    engines = ENGINES if engine == "all" else (engine,)
 
     if variant is not None and variant not in PRESETS:
         fail(f"--variant: unknown preset {variant!r}; choose one of {', '.join(PRESETS)}")
@@ -67,7 +80,7 @@ def forecast_command(
     n = 1 if point else samples
     try:
         if as_json or n < PROGRESS_FROM:
-            fc = forecast(sc, n, seed, variant=variant, rounds=rounds, point=point)
+            fc = forecast(sc, n, seed, variant=variant, rounds=rounds, point=point, engines=engines)
         else:
             with _progress() as bar:
                 task = bar.add_task("sampling", total=n)
@@ -78,6 +91,7 @@ def forecast_command(
                     variant=variant,
                     rounds=rounds,
                     point=point,
+                    engines=engines,
                     progress=lambda k: bar.advance(task, k),
                 )
     except ValueError as err:
@@ -90,7 +104,13 @@ def forecast_command(
             data["trace"] = _trace_records(fc)
         console.print_json(json.dumps(data))
         return
-    _print_forecast(fc)
+    shown = ENGINES if engine == "all" else ("eum",) if engine == "eum" else (engine,)
+    print_settlements(fc, shown)
+    if "bargaining" in shown:
+        print_deal(fc)
+        print_options(fc)
+    for note in fc.notes:
+        err_console.print(f"note: {note}", markup=False)
     if trace:
         _print_trace(fc)
 
@@ -150,35 +170,6 @@ def _progress() -> Progress:
 
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.1f}"
-
-
-def _print_forecast(fc: Forecast) -> None:
-    sc = fc.scenario
-    what = "central values" if fc.point else f"{fc.samples:,} samples, seed {fc.seed}"
-    table = Table(
-        title=f"{sc.title}\nexpected-utility forecast ({what}, {fc.options.rounds} rounds)",
-        title_justify="left",
-        caption="settlement: the weighted median position after the last round, "
-        "as 10th/50th/90th percentile over samples",
-        caption_justify="left",
-    )
-    table.add_column("Issue", no_wrap=True)
-    for name in ("Status\nquo", "Initial\nmedian", "p10", "p50", "p90"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("Nearest anchor to p50", ratio=1)
-    for row in fc.summary():
-        final = row["final_median"]
-        anchor = row["nearest_anchor"]
-        table.add_row(
-            row["issue"],
-            _fmt(row["status_quo"]),
-            _fmt(row["initial_median"]["p50"]),
-            _fmt(final["p10"]),
-            f"[bold]{_fmt(final['p50'])}",
-            _fmt(final["p90"]),
-            "-" if anchor is None else f"{anchor['at']:g}: {anchor['label']}",
-        )
-    console.print(table)
 
 
 def _trace_records(fc: Forecast) -> dict[str, list[dict[str, Any]]]:
