@@ -87,6 +87,10 @@ def test_engine_choice_selects_models_and_tables():
     deal = run("forecast", "--samples", "200", "--engine", "bargaining", "--no-store", "--json")
     data = json.loads(deal.stdout)
     assert 0 <= data["deal"]["p_zopa"] <= 1 and "smp" not in data["issues"][0]
+    table = run("forecast", "--samples", "200", "--engine", "bargaining", "--no-store")
+    assert table.returncode == 0, table.stderr
+    assert "Can there be a deal?" in table.stdout and "SMP" not in table.stdout
+    assert "Which strategy pays?" in table.stdout
     bad = run("forecast", "--engine", "ktab", "--no-store")
     assert bad.returncode == 2 and "--engine" in bad.stderr
     ec = run("forecast", "ec-emissions-1994", "--engine", "bargaining", "--no-store")

@@ -105,7 +105,8 @@ def forecast_command(
         console.print_json(json.dumps(data))
         return
     shown = ENGINES if engine == "all" else ("eum",) if engine == "eum" else (engine,)
-    print_settlements(fc, shown)
+    if {"eum", "smp"} & set(shown):
+        print_settlements(fc, shown)
     if "bargaining" in shown:
         print_deal(fc)
         print_options(fc)
