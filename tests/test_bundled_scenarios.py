@@ -76,6 +76,8 @@ def _slots(doc: Any) -> Iterator[tuple[str, Any, tuple[float, float]]]:
         for issue_id, q in actor["salience"].items():
             yield f"actors[{i}].salience.{issue_id}", q, (0.0, 1.0)
     yield from _bargaining_slots(doc)
+    for key, q in (doc.get("options") or {}).items():
+        yield f"options.{key}", q, (0.0, 1.0)
 
 
 # Legal ranges of the bargaining section (MODELS.md s.3): outside options and ratifier offsets
