@@ -168,7 +168,7 @@ def test_bargaining_model_reports_zone_deal_and_private_offer(dprk):
     zopa = fc.bargaining.zopa_exists
     assert deal["p_zopa"] == pytest.approx(zopa.mean())
     outs = fc.outputs()
-    for k, issue in enumerate(dprk.issues):
+    for issue in dprk.issues:
         terms = outs[f"bargaining.terms.{issue.id}"]
         assert np.isnan(terms[~zopa]).all()
         lo, hi = issue.scale
