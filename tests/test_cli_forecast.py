@@ -6,16 +6,19 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
+WORKDIR = tempfile.mkdtemp(prefix="summitry-cli-")
+"""Runs save to ./summitry.duckdb by default: keep that file out of the checkout."""
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     assert EXE, "the summitry console script is installed in the test environment"
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300, cwd=WORKDIR)
 
 
 def test_default_forecast_prints_a_table_per_issue():

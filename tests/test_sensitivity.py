@@ -291,14 +291,15 @@ def test_morris_ranks_the_dominant_input_first(boss):
 
 
 def test_same_seed_same_indices_other_seed_other_estimates(shared):
-    a = sa.analyze(shared, method="sobol", n=64, seed=11)
-    b = sa.analyze(shared, method="sobol", n=64, seed=11)
+    # seed 0 (the CLI's default) included: SALib's analyzers take 0 for "no seed"
+    a = sa.analyze(shared, method="sobol", n=64, seed=0)
+    b = sa.analyze(shared, method="sobol", n=64, seed=0)
     c = sa.analyze(shared, method="sobol", n=64, seed=12)
     for key in sa.SOBOL_KEYS:
         np.testing.assert_array_equal(a.indices[key], b.indices[key])
     assert not np.array_equal(a.indices["ST"], c.indices["ST"])
-    m1 = sa.analyze(shared, method="morris", n=8, seed=4)
-    m2 = sa.analyze(shared, method="morris", n=8, seed=4)
+    m1 = sa.analyze(shared, method="morris", n=8, seed=0)
+    m2 = sa.analyze(shared, method="morris", n=8, seed=0)
     for key in sa.MORRIS_KEYS:
         np.testing.assert_array_equal(m1.indices[key], m2.indices[key])
     assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())

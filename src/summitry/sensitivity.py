@@ -423,7 +423,7 @@ def sobol(
                 calc_second_order=second_order,
                 num_resamples=num_resamples,
                 conf_level=conf_level,
-                seed=seed,
+                seed=_analysis_seed(seed),
             )
         idx = {key: np.asarray(res[key], dtype=float) for key in SOBOL_KEYS}
         s2 = None
@@ -490,7 +490,7 @@ def morris(
         num_resamples=num_resamples,
         conf_level=conf_level,
         num_levels=levels,
-        seed=seed,
+        seed=_analysis_seed(seed),
     )
     step = levels / (2.0 * (levels - 1))  # SALib divides output differences by this
     idx = {key: np.asarray(res[key], dtype=float) * step for key in MORRIS_KEYS}
@@ -558,3 +558,9 @@ def runs_needed(method: str, n: int, k: int, second_order: bool = False) -> int:
     if method == "sobol":
         return n * (2 * k + 2 if second_order else k + 2)
     return n * (k + 1)
+
+
+def _analysis_seed(seed: int) -> int:
+    """The seed for SALib's bootstrap of the confidence intervals: ``seed + 1``, because
+    SALib's analyzers test ``if seed:`` and would leave seed 0 unseeded (irreproducible)."""
+    return seed + 1

@@ -87,8 +87,9 @@ def replace_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
     """:meth:`Scenario.with_values`: the values at dotted paths replaced, re-validated.
 
     A path walks the file's structure by key, and list items by their ``id``
-    (``actors.russia.capability``, ``bargaining.channel``, ``model.eum.rounds``); the last
-    key may be a field the file left out. Unknown paths raise :class:`ScenarioError`.
+    (``actors.russia.capability``, ``bargaining.channel``, ``model.eum.rounds``); keys the
+    file left out are added (``bargaining.ideals.dprk.denuclearization``) and judged by the
+    validation that follows. Unknown ids and invalid values raise :class:`ScenarioError`.
     """
     data = sc.to_data()
     errors: list[ErrorItem] = []
@@ -125,10 +126,7 @@ def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
                     return f"unknown issue '{part}'{suggest(part, [str(k) for k in node])}"
                 node[part] = value
                 return None
-            if part not in node:
-                keys = [str(k) for k in node]
-                return f"no field '{part}' in {where}{suggest(part, keys)}"
-            node = node[part]
+            node = node.setdefault(part, {})  # a new branch: validation judges its name
         else:
             return f"{where} is a single value; it has no field '{part}'"
     return "an empty path"
