@@ -24,6 +24,7 @@ from summitry.engines import eum
 from summitry.engines.bargaining import NashSolution, PrivateInformation
 from summitry.engines.eum_options import EUMOptions, resolve_options
 from summitry.engines.options import OptionsResult, summarise
+from summitry.engines.options_payoffs import OPTIONS
 from summitry.engines.smp_options import SMPOptions
 from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
 from summitry.sampling import Draws, central, draw
@@ -206,7 +207,10 @@ class Forecast:
         ``smp.settlement.<issue>``: the spatial model's expected outcome (when it ran);
         ``bargaining.zopa`` (1 where a zone of agreement exists, else 0),
         ``bargaining.terms.<issue>`` (the Nash deal, NaN without a zone),
-        ``bargaining.surplus_a``/``surplus_b`` and ``bargaining.d_b`` (when it ran).
+        ``bargaining.surplus_a``/``surplus_b`` and ``bargaining.d_b`` (when it ran);
+        ``options.engage``/``pressure``/``strike``: 1 where the options game's
+        subgame-perfect choice is that option (with an options section; the game uses the
+        whole run's P(deal), so these depend on the other samples of the run).
         """
         r = self.result
         out: dict[str, NDArray[np.float64]] = {}
@@ -225,6 +229,10 @@ class Forecast:
             terms = fb.to_scale(self.scenario, sol.z)
             for k, issue in enumerate(self.scenario.issue_ids):
                 out[f"bargaining.terms.{issue}"] = terms[:, k]
+        game = self.options_game
+        if game is not None:
+            for j, option in enumerate(OPTIONS):
+                out[f"options.{option.lower()}"] = (game.choice == j).astype(float)
         return out
 
     def to_dict(self) -> dict[str, Any]:
