@@ -232,6 +232,10 @@ def test_options_game_builds_on_the_bargaining_results(dprk):
     no_veto = forecast(sc.with_values({"options.veto": 0.0}), 200, seed=1).options_game
     assert (no_veto.choice == 1).mean() >= (game.choice == 1).mean()
     assert fc.to_dict()["options_game"]["spe"] == summary["spe"]
+    outs = fc.outputs()
+    shares = [outs[f"options.{o}"] for o in ("engage", "pressure", "strike")]
+    np.testing.assert_array_equal(sum(shares), np.ones(200))
+    assert shares[1].mean() == pytest.approx(summary["spe"]["options"]["Pressure"])
 
 
 def test_options_section_is_validated(dprk):
