@@ -8,9 +8,12 @@ and prints one Markdown table with both side by side:
 - wall time of the sweep (run creation, every chunk computed and committed, final
   statistics), and the cluster's start-up time apart;
 - throughput (samples per second of sweep wall time) and the speed-up of 2 workers over 1;
-- peak RSS of the driver (this process: the store writer) during each sweep, reset before
-  each one through ``/proc/self/clear_refs``, and the largest peak RSS of any worker process
-  (``resource.getrusage`` run on each worker); psutil is not used;
+- the CPU time the workers used (``resource.getrusage`` run on each worker before and
+  after), and "cores obtained" = worker CPU time / wall time: on a shared machine the
+  speed-up cannot exceed the cores the workers actually got;
+- peak RSS (VmHWM from ``/proc/<pid>/status``, reset through ``/proc/<pid>/clear_refs``
+  before each sweep) of the driver (this process: the store writer) and the largest of any
+  worker process; psutil is not used;
 - that the two sweeps stored bit-identical outputs, and the time and size of exporting the
   last one to Parquet.
 
@@ -46,6 +49,7 @@ class Row:
     startup: float
     seconds: float
     compute: float
+    cpu: float
     driver_mb: float
     worker_mb: float
     file_mb: float
@@ -74,8 +78,10 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _worker_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _worker_cpu_seconds() -> float:
+    """User plus system CPU time of the calling (worker) process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple[Row, Store, int]:
@@ -86,11 +92,14 @@ def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple
     with cluster_client(workers=workers) as client:
         startup = time.perf_counter() - t0
         _reset_peak_rss()
+        client.run(_reset_peak_rss)
+        cpu0 = sum(client.run(_worker_cpu_seconds).values())
         t1 = time.perf_counter()
         run_id = start_sweep(store, spec, chunk=chunk, client=client)
         seconds = time.perf_counter() - t1
+        cpu = sum(client.run(_worker_cpu_seconds).values()) - cpu0
         driver = _peak_rss_mb()
-        worker = max(client.run(_worker_peak_mb).values())
+        worker = max(client.run(_peak_rss_mb).values())
     ledger = store.run(run_id)
     import duckdb
 
@@ -100,7 +109,8 @@ def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple
     con.close()
     assert ledger.info.complete
     size = store.path.stat().st_size / 2**20
-    return Row(workers, startup, seconds, compute_s, driver, worker, size), store, run_id
+    row = Row(workers, startup, seconds, compute_s, cpu, driver, worker, size)
+    return row, store, run_id
 
 
 def main() -> None:
@@ -153,13 +163,15 @@ def main() -> None:
     print()
     print(
         "| workers | cluster start (s) | sweep wall (s) | samples/s | speed-up | "
-        "chunk compute (s, summed) | driver peak RSS (MB) | worker peak RSS (MB) | store (MB) |"
+        "chunk compute (s, summed) | worker CPU (s) | cores obtained | "
+        "samples per worker CPU s | driver peak RSS (MB) | worker peak RSS (MB) | store (MB) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r.workers} | {r.startup:.1f} | {r.seconds:.1f} | {r.rate(args.samples):,.0f} "
-            f"| {r.rate(args.samples) / base:.2f} | {r.compute:.1f} | {r.driver_mb:.0f} "
+            f"| {r.rate(args.samples) / base:.2f} | {r.compute:.1f} | {r.cpu:.1f} "
+            f"| {r.cpu / r.seconds:.2f} | {args.samples / r.cpu:,.0f} | {r.driver_mb:.0f} "
             f"| {r.worker_mb:.0f} | {r.file_mb:.0f} |"
         )
     print()

@@ -267,7 +267,7 @@ def test_readers_wait_for_a_writer_then_give_up_clearly(store, scenario):
         [sys.executable, "-c", hold, "1.5"], stdout=subprocess.PIPE, text=True
     ) as writer:
         assert writer.stdout.readline().strip() == "locked"
-        with pytest.raises(StoreError, match="in use by another process"):
+        with pytest.raises(StoreError, match=f"in use by process {writer.pid} for more than"):
             Store(store.path, lock_timeout=0.2).runs()
         assert [r.run_id for r in Store(store.path, lock_timeout=30).runs()] == [1]
         writer.wait(timeout=30)

@@ -24,6 +24,7 @@ scenario, seed and options stored with the run.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import time
@@ -35,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from summitry.forecast import ENGINES
-from summitry.store import Store, StoreError
+from summitry.store import Store, StoreError, canonical_json, scenario_data, scenario_from_data
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -72,6 +73,32 @@ class SweepSpec:
     def params(self) -> dict[str, Any]:
         """The run parameters as stored (``options`` adds the resolved engine options)."""
         return {"engines": list(self.engines), "variant": self.variant, "rounds": self.rounds}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the scenario as its canonical JSON text, not as a pydantic object, so a
+        worker rebuilds it with its own summitry (once per worker, see :func:`_rebuild`)."""
+        text = canonical_json(scenario_data(self.scenario))
+        args = (text, self.samples, self.seed, self.engines, self.variant, self.rounds)
+        return (_rebuild, args)
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+"""Scenarios rebuilt in this process, by their JSON text (workers see few of them)."""
+
+
+def _rebuild(
+    text: str,
+    samples: int,
+    seed: int,
+    engines: tuple[str, ...],
+    variant: str | None,
+    rounds: int | None,
+) -> SweepSpec:
+    if text not in _SCENARIOS:
+        if len(_SCENARIOS) > 8:
+            _SCENARIOS.clear()
+        _SCENARIOS[text] = scenario_from_data(json.loads(text), "<scenario of a sweep>")
+    return SweepSpec(_SCENARIOS[text], samples, seed, engines, variant, rounds)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -375,9 +376,10 @@ class Store:
                     pause = min(pause * 1.5, 0.5)
                     continue
                 if "lock" in text.lower():
+                    pid = re.search(r"PID (\d+)", text)
+                    who = f"process {pid.group(1)}" if pid else "another process"
                     raise StoreError(
-                        f"{self.path} is in use by another process for more than "
-                        f"{self.lock_timeout:g} s ({text})"
+                        f"{self.path} is in use by {who} for more than {self.lock_timeout:g} s"
                     ) from None
                 if "not a valid DuckDB database" in text:
                     raise StoreError(f"{self.path} is not a DuckDB database") from None

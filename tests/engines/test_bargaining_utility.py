@@ -65,7 +65,9 @@ def test_effective_utility_is_the_tau_mixture_of_kept_and_undone(
     kept = utility(z, x, w, form)[0]  # type: ignore[arg-type]
     undone = utility(undo_concessions(z, x, z0, form), x, w, form)[0]  # type: ignore[arg-type]
     assert got == pytest.approx(tau[0] * kept + (1 - tau[0]) * undone, abs=1e-12)
-    loops = ref.effective_utility(form, z[0].tolist(), x[0].tolist(), w[0].tolist(), z0[0].tolist(), tau[0])
+    loops = ref.effective_utility(
+        form, z[0].tolist(), x[0].tolist(), w[0].tolist(), z0[0].tolist(), tau[0]
+    )
     assert got == pytest.approx(loops, abs=1e-12)
     assert got <= kept + 1e-12  # doubt never makes a package look better
 

@@ -141,9 +141,10 @@ def solve(problem: BargainingProblem) -> NashSolution:
     degenerate = np.zeros(size, dtype=bool)
     for start in range(0, size, CHUNK):
         rows = slice(start, min(start + CHUNK, size))
-        z[rows], zopa[rows], zopa0[rows], degenerate[rows] = _solve_chunk(
-            p, rows, d[rows], alpha[rows]
-        )
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):  # extreme weights
+            z[rows], zopa[rows], zopa0[rows], degenerate[rows] = _solve_chunk(
+                p, rows, d[rows], alpha[rows]
+            )
     z[~zopa] = np.nan
     values = evaluate(p, z)
     s_a, s_b = values.u_a_eff - d[:, 0], values.u_b_eff - d[:, 1]

@@ -25,6 +25,9 @@ import numpy as np
 from summitry.engines.bargaining_problem import BoolArray, FloatArray
 from summitry.engines.bargaining_utility import effective_utility, utility
 
+SNAP = 1e-12
+"""Packages this close to a cut are put on it (removes round-off from sums of fills)."""
+
 
 @dataclass(frozen=True)
 class PiecewiseLinear:
@@ -34,6 +37,7 @@ class PiecewiseLinear:
 
     lo: FloatArray
     hi: FloatArray
+    cuts: FloatArray
     length: FloatArray
     rates: FloatArray
     tie: FloatArray
@@ -60,6 +64,7 @@ class PiecewiseLinear:
         return PiecewiseLinear(
             self.lo[idx],
             self.hi[idx],
+            self.cuts[idx],
             self.length[idx],
             self.rates[idx],
             self.tie[idx],
@@ -116,7 +121,9 @@ class PiecewiseLinear:
         last = np.minimum(np.argmax(bought >= need[:, None], axis=1), bought.shape[1] - 1)
         rows = np.arange(idx.size)
         before = np.where(last > 0, bought[rows, np.maximum(last - 1, 0)], 0.0)
-        part = np.clip((need - before) / np.where(gain_s[rows, last] > 0, gain_s[rows, last], 1.0), 0, 1)
+        part = np.clip(
+            (need - before) / np.where(gain_s[rows, last] > 0, gain_s[rows, last], 1.0), 0, 1
+        )
         steps = np.arange(gain_s.shape[1])[None, :]
         frac_s = np.where(steps < last[:, None], 1.0, 0.0)
         frac_s = np.where(steps == last[:, None], part[:, None], frac_s)
@@ -132,10 +139,15 @@ class PiecewiseLinear:
         return self.base + np.matmul(self.rates, x[:, :, None])[:, :, 0]
 
     def package(self, x: FloatArray) -> FloatArray:
-        """z_d = lo_d + the fills of issue d, (B, D)."""
+        """z_d = lo_d + the fills of issue d, (B, D); within 1e-12 of a cut (an ideal point,
+        z0, a credibility kink) it is snapped onto it, so vertices come out exact."""
         n_issues = self.lo.shape[1]
         z = self.lo + x.reshape(x.shape[0], n_issues, -1).sum(axis=-1)
-        return np.clip(z, self.lo, self.hi)
+        gap = np.abs(z[..., None] - self.cuts)
+        near = np.argmin(gap, axis=-1)[..., None]
+        snapped = np.take_along_axis(self.cuts, near, axis=-1)[..., 0]
+        close = np.take_along_axis(gap, near, axis=-1)[..., 0] <= SNAP
+        return np.clip(np.where(close, snapped, z), self.lo, self.hi)
 
 
 def build_linear(
@@ -157,9 +169,7 @@ def build_linear(
     points = np.concatenate([a[..., None], b[..., None], z0[..., None], r_ideal], axis=-1)
     lo = points.min(axis=-1)
     hi = points.max(axis=-1)
-    kinks = np.concatenate(
-        [points, (2.0 * a - z0)[..., None], (2.0 * b - z0)[..., None]], axis=-1
-    )
+    kinks = np.concatenate([points, (2.0 * a - z0)[..., None], (2.0 * b - z0)[..., None]], axis=-1)
     cuts = np.sort(np.clip(kinks, lo[..., None], hi[..., None]), axis=-1)
     length = np.diff(cuts, axis=-1)  # (B, D, K)
     mid = 0.5 * (cuts[..., :-1] + cuts[..., 1:])
@@ -182,6 +192,7 @@ def build_linear(
     return PiecewiseLinear(
         lo=lo,
         hi=hi,
+        cuts=cuts,
         length=length.reshape(size, n_pieces),
         rates=np.ascontiguousarray(stacked),
         tie=tie,

@@ -69,6 +69,15 @@ def private_information(
     ``reservations_b`` the sampled d_B (e.g. ``solve(batch).d_b``); ``reservation_a``
     overrides A's central d_A = u_A(z0) + o_A.
     """
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):  # extreme weights
+        return _private_information(central, reservations_b, reservation_a)
+
+
+def _private_information(
+    central: BargainingProblem,
+    reservations_b: ArrayLike,
+    reservation_a: float | None,
+) -> PrivateInformation:
     if central.size != 1:
         raise ValueError("bargaining: private_information needs a single-sample central problem")
     sample = np.sort(np.asarray(reservations_b, dtype=float).ravel())
@@ -87,9 +96,12 @@ def private_information(
     linear = isinstance(be, PiecewiseLinear)
     if linear:
         points, utils = pareto_vertices(be, cons, xa, ua, xb, ub)
+        # the vertices' utilities from their packages, exactly as d_B is computed
+        utils = party_utilities(central.repeat(len(points)), be.package(points))
         low, high = utils[0, 1], utils[-1, 1]
     else:
-        low, high = ua[0, 1], ub[0, 1]
+        ends_z = be.package(np.concatenate([xa, xb]))
+        low, high = party_utilities(central.repeat(2), ends_z)[:, 1]
     reachable = sample[(sample > low) & (sample <= high)]
     levels = np.concatenate([[low], np.unique(reachable)])
     if linear:

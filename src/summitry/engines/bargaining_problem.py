@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 Form = Literal["linear", "quadratic"]
-"""``linear``: u(z) = 1 - sum_d w_d |z_d - x_d|; ``quadratic``: u(z) = 1 - sum_d w_d (z_d - x_d)^2."""
+"""``linear``: u(z) = 1 - sum_d w_d |z_d - x_d|;
+``quadratic``: u(z) = 1 - sum_d w_d (z_d - x_d)^2."""
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -139,7 +140,9 @@ class BargainingProblem:
             )
             r_offset = np.asarray(0.0 if ratifier_offset is None else ratifier_offset, float)
             offset = _broadcast(
-                "ratifier_offset", r_offset[None] if r_offset.ndim == 1 else r_offset, ideal.shape[:2]
+                "ratifier_offset",
+                r_offset[None] if r_offset.ndim == 1 else r_offset,
+                ideal.shape[:2],
             )
         return cls(
             **arrays,
@@ -213,9 +216,9 @@ def _validate(p: BargainingProblem) -> None:
     if weight.shape != ideal.shape or offset.shape != ideal.shape[:2]:
         raise ValueError("bargaining: ratifier_weight must be (B, V, D) and offset (B, V)")
     names = (
-        "a b w_a w_b z0 o_a o_b tau_a tau_b delta_a delta_b "
-        "ratifier_ideal ratifier_weight ratifier_offset"
-    ).split()
+        *("a", "b", "w_a", "w_b", "z0", "o_a", "o_b", "tau_a", "tau_b", "delta_a", "delta_b"),
+        *("ratifier_ideal", "ratifier_weight", "ratifier_offset"),
+    )
     for name in names:
         _check(np.isfinite(getattr(p, name)), name, "must be finite")
     for name in ("a", "b", "z0", "ratifier_ideal"):

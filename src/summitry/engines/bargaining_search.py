@@ -1,25 +1,26 @@
 """Exact searches on the bargaining set, batched over samples (MODELS.md s.3).
 
-Everything here talks to a *backend* (piecewise-linear or piecewise-quadratic) through three
-operations: ``argmax`` of a weighted sum of the parties' utilities over the box, the parties'
-``utilities`` of a point, and ``take`` of a sub-batch. Points are arrays (fills or packages)
-whose convex combinations stay in the box.
+Everything here talks to a *backend* (piecewise-linear or piecewise-quadratic) through a few
+operations: ``argmax`` of a weighted sum of the parties' utilities over the box (objectives
+applied lexicographically), the parties' ``utilities`` of a point and ``take`` of a
+sub-batch. Points are arrays (fills or packages) whose convex combinations stay in the box.
 
 Ratifiers (Putnam 1988) enter as constraints U_v >= d_v. ``support`` maximises a weighted sum
-subject to them by a search over one Lagrange multiplier per ratifier: for a multiplier t in
-[0, 1] the objective is (1 - t) c + t e_v, the maximiser's U_v grows with t, and the multiplier
-is located by the chord (Eisner-Severance) rule: intersect the supporting lines of the two
-bracketing maximisers, query there, and stop when the query finds nothing above the chord.
-With piecewise-linear utilities each query either stops or finds a new vertex, so the search
-is exact and finite; the solution is the combination of the two bracketing maximisers that
-meets U_v = d_v. Several ratifiers nest the same search, one multiplier per level.
+subject to them. One ratifier on a piecewise-linear backend is a continuous knapsack, solved
+by one sort (``argmax_subject_to``). Otherwise one Lagrange multiplier per ratifier is
+searched in turn: for t in [0, 1] the objective is (1 - t) c + t e_v, the maximiser's U_v
+grows with t, and t is located by the chord rule of Eisner & Severance (1976): intersect the
+supporting lines of the two bracketing maximisers, query there, stop when the query gains
+nothing over the chord. With piecewise-linear utilities each query either stops or finds a
+new vertex, so the search is exact and finite; the answer is the combination of the two
+bracketing maximisers that meets U_v = d_v.
 
-The same chord rule walks the Pareto boundary of the utility set P = {(U_A, U_B)} between A's
-and B's best feasible packages: for the asymmetric Nash solution (Nash 1950), for the point
+The same rule walks the Pareto boundary of the utility set P = {(U_A, U_B)} between A's and
+B's best feasible packages: for the asymmetric Nash solution (Nash 1950), for the package
 giving B a set level (private information, Fearon 1995), and for the existence of a zone of
-agreement (min over directions omega >= 0 of max_P omega . s >= 0, s = U - d, which is the
-separating-hyperplane test of P against the positive quadrant). Piecewise-quadratic utilities
-use the same code; there the chord rule converges (gap /4 per step) instead of terminating.
+agreement (min over directions omega >= 0 of max_P omega . s >= 0, s = U - d: the
+separating-hyperplane test of P against the positive quadrant). Smooth (quadratic) backends
+replace the chord step by the Illinois variant of regula falsi on the same bracket.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Backend(Protocol):
     """What the searches need of a representation of the problem."""
 
     @property
-    def d(self) -> FloatArray: ...  # (B, P) reservations
+    def d(self) -> FloatArray: ...  # (B, P) reservations: d_A, d_B, then each d_v
 
     @property
     def size(self) -> int: ...
@@ -166,9 +167,8 @@ def bracket(
     Piecewise-linear backends use the chord rule: t where the supporting lines of lo and hi
     meet; the search stops when the maximiser there gains nothing over them, so lo and hi are
     adjacent vertices (exact, finite). Smooth backends use the Illinois variant of regula
-    falsi on value(t) until |value| <= TOL_ROOT or the t-bracket is below TOL_T. ``first`` (B,)
-    optionally gives a t
-    to query before anything else (NaN: none).
+    falsi on value(t) until |value| <= TOL_ROOT or the t-bracket is below TOL_T.
+    ``first`` (B,) optionally gives a t to query before anything else (NaN: none).
     """
     lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
     size = be.size

@@ -8,8 +8,9 @@ issue by issue in Python loops. The frontier is reached through the *level* prob
 solved as a linear program (linear loss; the absolute values and the credibility minimum are
 lifted into hypograph variables, an exact reformulation) or by SLSQP (quadratic loss). Z* is
 non-empty iff F_A(d_B) >= d_A; the Nash solution maximises the concave one-dimensional
-function alpha ln(F_A(l) - d_A) + (1 - alpha) ln(l - d_B) over l (golden-section search for linear, bounded Brent for quadratic);
-private information evaluates F_A at every candidate level. ``scipy_nash`` solves the full
+function alpha ln(F_A(l) - d_A) + (1 - alpha) ln(l - d_B) over l (golden-section search for
+linear loss, bounded Brent for quadratic); private information evaluates F_A at every
+candidate level. ``scipy_nash`` solves the full
 Nash problem directly with SLSQP from several starts.
 """
 
@@ -364,55 +365,116 @@ def zopa_one(p: BargainingProblem, i: int) -> bool:
     return at_db is not None and at_db[0] >= pr.d_a - FEAS_TOL
 
 
-def scipy_nash(p: BargainingProblem, i: int, starts: int = 6) -> tuple[float, float, float]:
+def scipy_nash(p: BargainingProblem, i: int, starts: int = 4) -> tuple[float, float, float]:
     """(log Nash product, s_A, s_B) of the full problem by SLSQP from several starts (the
-    best run); NaNs when no start reaches a feasible point with positive surpluses."""
+    best run); NaNs when no start reaches a feasible point with positive surpluses.
+
+    Variables: z | e_A | e_B (credibility-discounted issue gains) | s_A, s_B | for linear
+    loss also t_A, t_B >= |z - x| and q_v >= |z - r_v| (hypograph lifting, exact).
+    Maximise alpha ln s_A + (1 - alpha) ln s_B subject to e <= g, e <= tau g (g the issue
+    gain over z0), s_X <= u_X(z0) + sum e_X - d_X and every ratifier.
+    """
     pr = profile(p, i)
     n, n_rat = pr.n_issues, len(pr.d_v)
-    princ = _principals(pr)
     linear = pr.form == "linear"
-    # variables: z (n) | e_A (n) | e_B (n) | s_A, s_B | (linear) t_A, t_B, p_v (n each)
+    xs = [np.array(pr.a), np.array(pr.b)]
+    ws = [np.array(pr.w_a), np.array(pr.w_b)]
+    taus = [pr.tau_a, pr.tau_b]
+    z0 = np.array(pr.z0)
+    r_ideal, r_weight = np.array(pr.r_ideal).reshape(n_rat, n), np.array(pr.r_weight)
+    res_d = [pr.d_a, pr.d_b]
+    consts = [raw_utility(pr.form, pr.z0, pr.a, pr.w_a), raw_utility(pr.form, pr.z0, pr.b, pr.w_b)]
     n_var = 3 * n + 2 + ((2 + n_rat) * n if linear else 0)
-    consts = [raw_utility(pr.form, pr.z0, x, w) for x, w, _ in princ]
+    lift = 3 * n + 2  # first lifted variable (linear only)
 
-    def gains(y: FloatArray, k: int) -> FloatArray:
-        x, w = np.array(princ[k][0]), np.array(princ[k][1])
-        z0 = np.array(pr.z0)
-        if linear:  # t_k >= |z - x| is lifted; g = w (|z0 - x| - t)
-            t = y[3 * n + 2 + k * n : 3 * n + 2 + (k + 1) * n]
-            return np.asarray(w * (np.abs(z0 - x) - t))
+    def block(k: int) -> slice:  # e_k
+        return slice(n + k * n, 2 * n + k * n)
+
+    def t_block(k: int) -> slice:  # t_k (linear), q_v at k = 2 + v
+        return slice(lift + k * n, lift + (k + 1) * n)
+
+    def gains(y: FloatArray, k: int) -> tuple[FloatArray, FloatArray, slice]:
+        """g_k and its derivative with respect to the variables in the returned slice."""
+        if linear:
+            return ws[k] * (np.abs(z0 - xs[k]) - y[t_block(k)]), -ws[k], t_block(k)
         z = y[:n]
-        return np.asarray(w * ((z0 - x) ** 2 - (z - x) ** 2))
+        g = ws[k] * ((z0 - xs[k]) ** 2 - (z - xs[k]) ** 2)
+        return g, -2.0 * ws[k] * (z - xs[k]), slice(0, n)
 
     def cons_fun(y: FloatArray) -> FloatArray:
         z = y[:n]
-        out: list[float] = []
+        out: list[FloatArray] = []
         for k in range(2):
-            e = y[n + k * n : 2 * n + k * n]
-            g = gains(y, k)
-            out += list(g - e) + list(princ[k][2] * g - e)
-            surplus = consts[k] + e.sum() - (pr.d_a, pr.d_b)[k]
-            out.append(surplus - y[3 * n + k])
+            g, _, _ = gains(y, k)
+            e = y[block(k)]
+            out += [
+                g - e,
+                taus[k] * g - e,
+                np.array([consts[k] + e.sum() - res_d[k] - y[3 * n + k]]),
+            ]
             if linear:
-                t = y[3 * n + 2 + k * n : 3 * n + 2 + (k + 1) * n]
-                x = np.array(princ[k][0])
-                out += list(t - (z - x)) + list(t + (z - x))
+                out += [y[t_block(k)] - (z - xs[k]), y[t_block(k)] + (z - xs[k])]
         for v in range(n_rat):
-            r, w = np.array(pr.r_ideal[v]), np.array(pr.r_weight[v])
             if linear:
-                q = y[3 * n + 2 + (2 + v) * n : 3 * n + 2 + (3 + v) * n]
-                out += list(q - (z - r)) + list(q + (z - r))
-                out.append(1.0 - float(w @ q) - pr.d_v[v])
+                q = y[t_block(2 + v)]
+                out += [q - (z - r_ideal[v]), q + (z - r_ideal[v])]
+                out.append(np.array([1.0 - float(r_weight[v] @ q) - pr.d_v[v]]))
             else:
-                out.append(1.0 - float(w @ (z - r) ** 2) - pr.d_v[v])
-        return np.array(out)
+                out.append(np.array([1.0 - float(r_weight[v] @ (z - r_ideal[v]) ** 2) - pr.d_v[v]]))
+        return np.concatenate(out)
+
+    def cons_jac(y: FloatArray) -> FloatArray:
+        z = y[:n]
+        rows: list[FloatArray] = []
+        eye = np.eye(n)
+        for k in range(2):
+            _, slope, where = gains(y, k)
+            for scale in (1.0, taus[k]):
+                r = np.zeros((n, n_var))
+                r[:, where] = np.diag(scale * slope)
+                r[:, block(k)] = -eye
+                rows.append(r)
+            r = np.zeros((1, n_var))
+            r[0, block(k)] = 1.0
+            r[0, 3 * n + k] = -1.0
+            rows.append(r)
+            if linear:
+                for sign in (-1.0, 1.0):
+                    r = np.zeros((n, n_var))
+                    r[:, t_block(k)] = eye
+                    r[:, :n] = sign * eye
+                    rows.append(r)
+        for v in range(n_rat):
+            if linear:
+                for sign in (-1.0, 1.0):
+                    r = np.zeros((n, n_var))
+                    r[:, t_block(2 + v)] = eye
+                    r[:, :n] = sign * eye
+                    rows.append(r)
+                r = np.zeros((1, n_var))
+                r[0, t_block(2 + v)] = -r_weight[v]
+                rows.append(r)
+            else:
+                r = np.zeros((1, n_var))
+                r[0, :n] = -2.0 * r_weight[v] * (z - r_ideal[v])
+                rows.append(r)
+        return np.vstack(rows)
+
+    constant = cons_jac(np.zeros(n_var)) if linear else None  # linear constraints
+
+    def jacobian(y: FloatArray) -> FloatArray:
+        return constant if constant is not None else cons_jac(y)
 
     def objective(y: FloatArray) -> float:
-        s_a, s_b = y[3 * n], y[3 * n + 1]
-        return -(pr.alpha * math.log(s_a) + (1 - pr.alpha) * math.log(s_b))
+        return -(pr.alpha * math.log(y[3 * n]) + (1 - pr.alpha) * math.log(y[3 * n + 1]))
 
-    lower = 1e-12
-    bounds = [(0.0, 1.0)] * n + [(None, None)] * (2 * n) + [(lower, None)] * 2
+    def gradient(y: FloatArray) -> FloatArray:
+        grad = np.zeros(n_var)
+        grad[3 * n] = -pr.alpha / y[3 * n]
+        grad[3 * n + 1] = -(1 - pr.alpha) / y[3 * n + 1]
+        return grad
+
+    bounds = [(0.0, 1.0)] * n + [(None, None)] * (2 * n) + [(1e-12, None)] * 2
     if linear:
         bounds += [(0.0, None)] * ((2 + n_rat) * n)
     best = (float("nan"), float("nan"), float("nan"))
@@ -421,30 +483,29 @@ def scipy_nash(p: BargainingProblem, i: int, starts: int = 6) -> tuple[float, fl
         y0[:n] = start
         if linear:
             for k in range(2):
-                y0[3 * n + 2 + k * n : 3 * n + 2 + (k + 1) * n] = np.abs(start - princ[k][0])
+                y0[t_block(k)] = np.abs(start - xs[k])
             for v in range(n_rat):
-                lo = 3 * n + 2 + (2 + v) * n
-                y0[lo : lo + n] = np.abs(start - np.array(pr.r_ideal[v]))
+                y0[t_block(2 + v)] = np.abs(start - r_ideal[v])
         for k in range(2):
-            g = gains(y0, k)
-            y0[n + k * n : 2 * n + k * n] = np.minimum(g, princ[k][2] * g)
-            y0[3 * n + k] = max(consts[k] + y0[n + k * n : 2 * n + k * n].sum()
-                                - (pr.d_a, pr.d_b)[k], 1e-3)
+            g, _, _ = gains(y0, k)
+            y0[block(k)] = np.minimum(g, taus[k] * g)
+            y0[3 * n + k] = max(consts[k] + y0[block(k)].sum() - res_d[k], 1e-3)
         res = minimize(
             objective,
             y0,
+            jac=gradient,
             method="SLSQP",
-            constraints=[{"type": "ineq", "fun": cons_fun}],
+            constraints=[{"type": "ineq", "fun": cons_fun, "jac": jacobian}],
             bounds=bounds,
-            options={"ftol": 1e-15, "maxiter": 1000},
+            options={"ftol": 1e-15, "maxiter": 300},
         )
         y = res.x
-        if not np.all(np.isfinite(y)) or cons_fun(y).min() < -1e-8:
+        if not np.all(np.isfinite(y)) or cons_fun(y).min() < -1e-9:
             continue
         z = list(np.clip(y[:n], 0.0, 1.0))
         u_a, u_b, u_v = values(pr, z)
         s_a, s_b = u_a - pr.d_a, u_b - pr.d_b
-        if s_a <= 0 or s_b <= 0 or any(u < dv - 1e-8 for u, dv in zip(u_v, pr.d_v, strict=True)):
+        if s_a <= 0 or s_b <= 0 or any(u < dv - 1e-9 for u, dv in zip(u_v, pr.d_v, strict=True)):
             continue
         value = pr.alpha * math.log(s_a) + (1 - pr.alpha) * math.log(s_b)
         if math.isnan(best[0]) or value > best[0]:
