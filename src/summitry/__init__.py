@@ -1,10 +1,10 @@
 """summitry: forecasts of high-stakes negotiations between states.
 
-    import summitry as sm
-    sc = sm.load("dprk-2025")
-    fc = sm.forecast(sc, samples=10_000, seed=1)
-    fc.frame()        # pandas: one row per sample and issue
-    fc.summary()      # per issue: settlement quantiles and the nearest labelled anchor
+Python API: ``summitry.load(name_or_path)`` reads a scenario (a bundled name such as
+``"dprk-2025"`` or a path); ``summitry.forecast(scenario, samples=10_000, seed=1)`` runs the
+engines and returns a :class:`Forecast` with ``.summary()`` (per issue), ``.deal_summary()``
+(the bargaining model), ``.options_summary()`` (the options game), ``.outputs()`` (every
+per-sample output by name) and ``.frame()`` (a pandas view).
 """
 
 from __future__ import annotations
