@@ -6,6 +6,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 app = typer.Typer(
     name="summitry",
@@ -24,3 +25,15 @@ def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     for line in [lines] if isinstance(lines, str) else lines:
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def progress_bar() -> Progress:
+    """A transient progress bar on stderr (stdout stays the result): done/total and ETA."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )

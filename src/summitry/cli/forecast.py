@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.forecast_view import print_deal, print_options, print_settlements
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
 from summitry.engines.eum_options import PRESETS
@@ -82,7 +81,7 @@ def forecast_command(
         if as_json or n < PROGRESS_FROM:
             fc = forecast(sc, n, seed, variant=variant, rounds=rounds, point=point, engines=engines)
         else:
-            with _progress() as bar:
+            with progress_bar() as bar:
                 task = bar.add_task("sampling", total=n)
                 fc = forecast(
                     sc,
@@ -155,17 +154,6 @@ def _save(
         markup=False,
         highlight=False,
         soft_wrap=True,
-    )
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
     )
 
 

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.engines.eum_options import PRESETS
 from summitry.scenario import ScenarioError, load
 
@@ -108,7 +107,7 @@ def sensitivity_command(
         if as_json or runs < PROGRESS_FROM:
             result = run()
         else:
-            with _progress() as bar:
+            with progress_bar() as bar:
                 task = bar.add_task(f"{method}: model runs", total=runs)
                 result = run(lambda k: bar.advance(task, k))
     except ValueError as err:
@@ -122,17 +121,6 @@ def sensitivity_command(
         console.print_json(json.dumps(data))
         return
     _print_table(sc, result, top)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    )
 
 
 def _cells(res: Sensitivity, row: dict[str, float]) -> list[str]:

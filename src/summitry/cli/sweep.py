@@ -12,10 +12,9 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
 from summitry.engines.eum_options import PRESETS
 from summitry.limits import MAX_SAMPLES
@@ -200,17 +199,6 @@ def _resume_spec(
     return spec
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    )
-
-
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -238,7 +226,7 @@ def _run(
     t0 = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        with _progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("sweep", total=spec.samples, completed=done_before)
 
             def advance(n: int) -> None:
