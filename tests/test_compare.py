@@ -107,3 +107,30 @@ def test_cli_bad_input_exits_2(args, needle):
     assert out.exit_code == 2, out.output
     assert needle in out.output
     assert "Traceback" not in out.output
+
+
+def test_compare_runs_are_kept_in_the_store(tmp_path):
+    from summitry.store import Store
+
+    db = tmp_path / "runs.duckdb"
+    out = runner.invoke(
+        app,
+        [
+            "compare",
+            "dprk-2025",
+            "--set",
+            "bargaining.channel=working",
+            "--samples",
+            "50",
+            "--db",
+            str(db),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    runs = Store(db).runs()
+    assert [r.kind for r in runs] == ["compare"]
+    record = Store(db).run(runs[0].run_id)
+    assert record.info.status == "complete" and record.info.samples == 50
+    assert "a.bargaining.zopa" in record.outputs and "b.bargaining.zopa" in record.outputs
+    assert record.extra["overrides"] == {"bargaining.channel": "working"}
+    assert record.summary["paired"] is True

@@ -391,3 +391,18 @@ def test_cli_scenario_without_uncertainty_exits_2():
     res = runner.invoke(app, ["sensitivity", "ec-emissions-1994"])
     assert res.exit_code == 2
     assert "no uncertain inputs" in res.stderr
+
+
+def test_sensitivity_runs_are_kept_in_the_store(boss_file, tmp_path):
+    from typer.testing import CliRunner
+
+    from summitry.cli import app
+    from summitry.store import Store
+
+    db = tmp_path / "runs.duckdb"
+    out = CliRunner().invoke(app, ["sensitivity", str(boss_file), "--n", "16", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    (run,) = Store(db).runs()
+    record = Store(db).run(run.run_id)
+    assert run.kind == "sensitivity" and record.options["method"] == "sobol"
+    assert record.summary["drivers"][0]["input"] == "actors.boss.positions.x"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from summitry.cli.app import app, console, fail
+from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.limits import MAX_SAMPLES
 from summitry.scenario import ScenarioError, load
 
@@ -56,6 +59,8 @@ def compare_command(
     show_all: Annotated[
         bool, typer.Option("--all", help="Show every output, not only those that differ.")
     ] = False,
+    db: DbOption = Path(DEFAULT_DB),
+    no_store: NoStoreOption = False,
 ) -> None:
     """Compare every forecast quantity of two scenarios, with bootstrap intervals."""
     from summitry.compare import compare, paired
@@ -73,6 +78,8 @@ def compare_command(
         sc_b = base.with_values(overrides) if overrides else base
     except ScenarioError as err:
         fail(str(err).splitlines())
+    store = None if no_store else writable_store(db)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         fa = forecast(sc_a, samples, seed)
         fb = forecast(sc_b, samples, seed)
@@ -81,20 +88,25 @@ def compare_command(
         fail(str(err))
     name_b = _label(b or a, overrides)
     deal = {"a": fa.deal_summary(), "b": fb.deal_summary()}
+    data = {
+        "a": {"scenario": sc_a.name, "title": sc_a.title},
+        "b": {"scenario": sc_b.name, "title": sc_b.title, "overrides": overrides},
+        "samples": samples,
+        "seed": seed,
+        "paired": paired(fa, fb),
+        "interval": "90% percentile bootstrap of b - a",
+        "outputs": [r.to_dict() for r in rows],
+        "p_deal": {
+            k: None if v is None else v["private_information"]["p_deal"] for k, v in deal.items()
+        },
+    }
+    if store is not None:
+        outputs = {f"a.{k}": v for k, v in fa.outputs().items()}
+        outputs |= {f"b.{k}": v for k, v in fb.outputs().items()}
+        extra = {"b_scenario": sc_b.to_data(json_safe=True), "overrides": overrides}
+        options = {"samples": samples, "b": b, "overrides": overrides}
+        save_and_report(store, db, "compare", sc_a, seed, options, outputs, data, started_at, extra)
     if as_json:
-        data = {
-            "a": {"scenario": sc_a.name, "title": sc_a.title},
-            "b": {"scenario": sc_b.name, "title": sc_b.title, "overrides": overrides},
-            "samples": samples,
-            "seed": seed,
-            "paired": paired(fa, fb),
-            "interval": "90% percentile bootstrap of b - a",
-            "outputs": [r.to_dict() for r in rows],
-            "p_deal": {
-                k: None if v is None else v["private_information"]["p_deal"]
-                for k, v in deal.items()
-            },
-        }
         console.print_json(json.dumps(data, default=str))
         return
     _print(rows, a, name_b, samples, paired(fa, fb), show_all, deal)

@@ -274,3 +274,27 @@ def export_command(
         )
     for path in paths:
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+
+
+def save_and_report(
+    store: Store,
+    db: Path,
+    kind: str,
+    scenario: Any,
+    seed: int | None,
+    options: dict[str, Any],
+    outputs: dict[str, Any],
+    summary: Any,
+    started_at: Any,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Save a finished run (compare, sensitivity) and name it on stderr; exit 2 on failure."""
+    from summitry.store import StoreError
+
+    try:
+        run_id = store.save_run(
+            kind, scenario, seed, options, outputs, summary, started_at=started_at, extra=extra
+        )
+    except StoreError as err:
+        fail(str(err))
+    err_console.print(f"saved as run {run_id} in {db} (summitry runs show {run_id})", markup=False)

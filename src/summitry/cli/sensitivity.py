@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,6 +14,7 @@ from rich import box
 from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail, progress_bar
+from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.engines.eum_options import PRESETS
 from summitry.scenario import ScenarioError, load
 
@@ -69,6 +72,8 @@ def sensitivity_command(
         typer.Option(help=f"Expected-utility preset: {', '.join(PRESETS)} (default: scenario)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    db: DbOption = Path(DEFAULT_DB),
+    no_store: NoStoreOption = False,
 ) -> None:
     """Rank the uncertain inputs of SCENARIO by how much they drive one forecast output."""
     from summitry import sensitivity as sa
@@ -86,6 +91,8 @@ def sensitivity_command(
     except ScenarioError as err:
         fail(str(err).splitlines())
     size = sa.DEFAULT_N[method] if n is None else n
+    store = None if no_store else writable_store(db)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         problem = sa.build_problem(sc, inputs)
         runs = sa.runs_needed(method, size, problem.num_vars, second_order)
@@ -114,10 +121,21 @@ def sensitivity_command(
         fail(str(err))
     for note in result.warnings:
         err_console.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
+    data = result.to_dict()
+    for row in data["drivers"]:
+        row["distribution"] = sc.quantity(row["input"]).describe()
+    if store is not None:
+        options = {
+            "method": method,
+            "n": size,
+            "output": result.output,
+            "inputs": inputs,
+            "second_order": second_order,
+            "variant": variant,
+            "rounds": rounds,
+        }
+        save_and_report(store, db, "sensitivity", sc, seed, options, {}, data, started_at)
     if as_json:
-        data = result.to_dict()
-        for row in data["drivers"]:
-            row["distribution"] = sc.quantity(row["input"]).describe()
         console.print_json(json.dumps(data))
         return
     _print_table(sc, result, top)
