@@ -80,6 +80,7 @@ def test_cli_json_and_table():
             "--samples",
             "200",
             "--json",
+            "--no-store",
         ],
     )
     assert out.exit_code == 0, out.output

@@ -28,7 +28,7 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         envvar=DB_ENVVAR,
-        help=f"The results store (a DuckDB file; also ${DB_ENVVAR}).",
+        help="The results store (a DuckDB file).",
         show_default=True,
     ),
 ]
