@@ -30,6 +30,10 @@ CI = settings(
 CAMPAIGN = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 WELL_POSED = 1e-4
 """Surpluses above this make the Nash problem well-conditioned enough for SLSQP."""
+QUADRATIC_REFERENCE_TOL = 1e-4
+"""The quadratic reference nests SLSQP (which meets a quadratic constraint to about 1e-9,
+i.e. positions to 3e-5 near an ideal point) inside a 1-D search; SLSQP on the full problem
+is the precise quadratic oracle (1e-6)."""
 
 
 def _check_zone_and_feasibility(p: BargainingProblem, sol: NashSolution, i: int) -> None:
@@ -103,8 +107,7 @@ def test_linear_agrees_with_scipy(p: BargainingProblem) -> None:
 @given(p=problems(form="quadratic", max_issues=3))
 @settings(CI, max_examples=6)
 def test_quadratic_agrees_with_the_reference(p: BargainingProblem) -> None:
-    # the reference nests SLSQP inside a 1-D search: positions good to about 1e-5
-    _check_reference(p, tol=1e-5)
+    _check_reference(p, tol=QUADRATIC_REFERENCE_TOL)
 
 
 @given(p=problems(form="quadratic"))
@@ -151,7 +154,7 @@ def test_a_random_batch_agrees_with_the_reference(form: str) -> None:
     compared = [i for i in range(p.size) if _well_posed(sol, i)][:12]
     for i in compared:
         r = ref.solve_one(p, i)
-        tol = 1e-7 if form == "linear" else 1e-5
+        tol = 1e-7 if form == "linear" else QUADRATIC_REFERENCE_TOL
         assert sol.surplus_a[i] == pytest.approx(r.surplus_a, abs=tol)
         assert sol.surplus_b[i] == pytest.approx(r.surplus_b, abs=tol)
 
@@ -160,7 +163,7 @@ def test_a_random_batch_agrees_with_the_reference(form: str) -> None:
 @given(p=problems(max_batch=2))
 @CAMPAIGN
 def test_campaign_reference(p: BargainingProblem) -> None:
-    _check_reference(p, tol=1e-7 if p.form == "linear" else 1e-5)
+    _check_reference(p, tol=1e-7 if p.form == "linear" else QUADRATIC_REFERENCE_TOL)
 
 
 @pytest.mark.campaign

@@ -57,7 +57,7 @@ def test_linear_offer_agrees_with_the_reference(p: BargainingProblem, data: st.D
 def test_quadratic_offer_agrees_with_the_reference(
     p: BargainingProblem, data: st.DataObject
 ) -> None:
-    _check_against_reference(p, data, tol=1e-6)
+    _check_against_reference(p, data, tol=1e-4)  # SLSQP inside the reference (see oracles)
 
 
 @given(p=problems(max_issues=3))
@@ -136,4 +136,4 @@ def test_inputs_are_checked() -> None:
 @given(p=problems(max_issues=3), data=st.data())
 @CAMPAIGN
 def test_campaign_private_information(p: BargainingProblem, data: st.DataObject) -> None:
-    _check_against_reference(p, data, tol=1e-7 if p.form == "linear" else 1e-6)
+    _check_against_reference(p, data, tol=1e-7 if p.form == "linear" else 1e-4)
