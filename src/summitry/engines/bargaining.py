@@ -85,7 +85,8 @@ class NashSolution:
 
     ``zopa_exists``: Z* is non-empty; ``zopa_without_ratifiers``: the principals alone have a
     zone (a deal the ratifiers block has the second but not the first); ``degenerate``: Z* has
-    no point with both surpluses > 0 (z is then A's best point of Z*). Where Z* is empty, z,
+    no point with both surpluses > 0 (z is then A's best point of Z*, ties to B: the limit of
+    the Nash solution). Where Z* is empty, z,
     utilities, surpluses and ``log_nash`` are NaN. ``log_nash`` is alpha ln s_A + (1-alpha) ln s_B.
     """
 
@@ -216,12 +217,14 @@ def solve_generic(
         warm = None if first is None else first[idx]
         xs, us = nash_search(sub, cons, alpha[idx], xa[idx], ua[idx], xb[idx], ub[idx], warm)
         flat = ~((us[:, :2] - sub.d[:, :2]) > TOL_ZOPA).all(axis=1)
-        if flat.any():
+        if flat.any():  # A's best point of Z*, then B's best among A's best points
             j = np.flatnonzero(flat)
             at = idx[j]
             inner = sub.take(j)
-            level = inner.d[:, 1] - TOL_ZOPA
-            xs[j], _, _ = level_search(inner, cons, level, xa[at], ua[at], xb[at], ub[at])
+            ends_j = (xa[at], ua[at], xb[at], ub[at])
+            level_b = inner.d[:, 1] - TOL_ZOPA
+            _, best_a, _ = level_search(inner, cons, level_b, *ends_j)
+            xs[j], _, _ = level_search(inner, cons, best_a[:, 0], *ends_j, party=0)
         x[idx] = xs
         degenerate[idx] = flat
     return zopa, x, degenerate

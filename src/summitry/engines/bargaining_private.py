@@ -18,6 +18,7 @@ central problem; for quadratic ones each candidate level is solved by the batche
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,40 +94,35 @@ def _private_information(
     empty = np.zeros(0)
     if not feasible[0]:
         return _no_offer(central.n_issues, d_a, empty, empty, empty, empty)
-    linear = isinstance(be, PiecewiseLinear)
-    if linear:
-        points, utils = pareto_vertices(be, cons, xa, ua, xb, ub)
-        # the vertices' utilities from their packages, exactly as d_B is computed
-        utils = party_utilities(central.repeat(len(points)), be.package(points))
-        low, high = utils[0, 1], utils[-1, 1]
+    terms: Callable[[int], FloatArray]
+    if isinstance(be, PiecewiseLinear):
+        points, utils = _vertices(central, be, cons, xa, ua, xb, ub)
+        levels = _levels(sample, utils[0, 1], utils[-1, 1])
+        value_a = np.interp(levels, utils[:, 1], utils[:, 0])
+        linear = be
+
+        def terms(k: int) -> FloatArray:
+            return linear.package(_along(points, utils[:, 1], float(levels[k])))
+
     else:
         ends_z = be.package(np.concatenate([xa, xb]))
         low, high = party_utilities(central.repeat(2), ends_z)[:, 1]
-    reachable = sample[(sample > low) & (sample <= high)]
-    levels = np.concatenate([[low], np.unique(reachable)])
-    if linear:
-        value_a = np.interp(levels, utils[:, 1], utils[:, 0])
-    else:
+        levels = _levels(sample, low, high)
         many = build_backend(central.repeat(levels.size), np.repeat(d, levels.size, axis=0))
         rep = np.zeros(levels.size, dtype=np.intp)
         xq, uq, _ = level_search(many, cons, levels, xa[rep], ua[rep], xb[rep], ub[rep])
         value_a = uq[:, 0]
+        packages = many.package(xq)
+
+        def terms(k: int) -> FloatArray:
+            return packages[k : k + 1]
+
     acceptance = np.searchsorted(sample, levels, side="right") / sample.size
     expected = acceptance * value_a + (1.0 - acceptance) * d_a
     k = levels.size - 1 - int(np.argmax(expected[::-1]))
     if not (expected[k] >= d_a and acceptance[k] > 0.0):
         return _no_offer(central.n_issues, d_a, levels, acceptance, value_a, expected)
-    if linear:
-        j = int(np.clip(np.searchsorted(utils[:, 1], levels[k]), 1, max(len(utils) - 1, 1)))
-        if len(utils) == 1:
-            x = points[:1]
-        else:
-            lo, hi = utils[j - 1, 1], utils[j, 1]
-            theta = float(np.clip((levels[k] - lo) / (hi - lo), 0.0, 1.0))
-            x = (points[j - 1] + theta * (points[j] - points[j - 1]))[None]
-        z = be.package(x)
-    else:
-        z = be.package(xq[k : k + 1])
+    z = terms(k)
     u = party_utilities(central, z)
     return PrivateInformation(
         offer=True,
@@ -143,6 +139,46 @@ def _private_information(
         value_a=value_a,
         expected=expected,
     )
+
+
+def _levels(sample: FloatArray, low: float, high: float) -> FloatArray:
+    """A's best offer's level, then the distinct sample values A can reach above it."""
+    reachable = sample[(sample > low) & (sample <= high)]
+    return np.concatenate([[low], np.unique(reachable)])
+
+
+def _along(points: FloatArray, level_b: FloatArray, level: float) -> FloatArray:
+    """The point of the polyline through ``points`` where B's utility (strictly increasing
+    ``level_b``) reaches ``level`` (the first point below the start), shape (1, n)."""
+    if len(points) == 1:
+        return points[:1]
+    j = int(np.clip(np.searchsorted(level_b, level), 1, len(points) - 1))
+    lo, hi = level_b[j - 1], level_b[j]
+    theta = float(np.clip((level - lo) / (hi - lo), 0.0, 1.0))
+    return (points[j - 1] + theta * (points[j] - points[j - 1]))[None]
+
+
+def _vertices(
+    central: BargainingProblem,
+    be: PiecewiseLinear,
+    cons: list[int],
+    xa: FloatArray,
+    ua: FloatArray,
+    xb: FloatArray,
+    ub: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """The Pareto vertices (fills, utilities) with utilities recomputed from the packages,
+    exactly as d_B is computed, and kept strictly increasing for B, decreasing for A."""
+    points, _ = pareto_vertices(be, cons, xa, ua, xb, ub)
+    utils = party_utilities(central.repeat(len(points)), be.package(points))
+    keep = [0]
+    for k in range(1, len(points)):
+        if utils[k, 1] <= utils[keep[-1], 1]:
+            continue  # no more for B (round-off): the earlier vertex is as good
+        while keep and utils[k, 0] >= utils[keep[-1], 0]:
+            keep.pop()  # no less for A: the earlier one is dominated
+        keep.append(k)
+    return points[keep], utils[keep]
 
 
 def _no_offer(

@@ -322,25 +322,35 @@ def level_search(
     ua: FloatArray,
     xb: FloatArray,
     ub: FloatArray,
+    party: int = 1,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
-    """A's best package giving B at least ``level`` (effective utility), and whether any does."""
-    feasible = ub[:, 1] >= level - TOL_ZOPA
-    x, u = xa.copy(), ua.copy()
-    run = np.flatnonzero(feasible & (ua[:, 1] < level))
+    """The other principal's best package giving ``party`` (1 = B, 0 = A) at least ``level``
+    of effective utility, and whether any package does. For B: A's best offer guaranteeing B
+    the level (private information); for A: B's best package among those leaving A the level.
+    """
+    if party == 1:
+        feasible = ub[:, 1] >= level - TOL_ZOPA
+        x, u = xa.copy(), ua.copy()
+        run = np.flatnonzero(feasible & (ua[:, 1] < level))
+    else:
+        feasible = ua[:, 0] >= level - TOL_ZOPA
+        x, u = xb.copy(), ub.copy()
+        run = np.flatnonzero(feasible & (ub[:, 0] < level))
     if run.size:
         target = level[run]
+        sign = 1.0 if party == 1 else -1.0  # the bracket wants a value rising toward B
 
         def excess(ia: IntArray, u: FloatArray, t: FloatArray) -> FloatArray:
-            return np.asarray(u[:, 1] - target[ia])
+            return np.asarray(sign * (u[:, party] - target[ia]))
 
         sub = be.take(run)
         e_a, e_b = unit(run.size, be.n_parties, 0), unit(run.size, be.n_parties, 1)
         lo, ulo, hi, uhi = bracket(
             sub, cons, e_a, e_b, [], xa[run], ua[run], xb[run], ub[run], excess
         )
-        span = uhi[:, 1] - ulo[:, 1]
-        theta = np.clip((target - ulo[:, 1]) / np.where(span > 0.0, span, 1.0), 0.0, 1.0)
-        theta = np.where(span > 0.0, theta, 1.0)
+        span = uhi[:, party] - ulo[:, party]
+        theta = np.clip((target - ulo[:, party]) / np.where(span != 0.0, span, 1.0), 0.0, 1.0)
+        theta = np.where(span != 0.0, theta, 1.0 if party == 1 else 0.0)
         xs = lo + theta[:, None] * (hi - lo)
         x[run], u[run] = xs, sub.utilities(xs)
     return x, u, feasible
