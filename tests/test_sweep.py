@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ import pytest
 
 from summitry.distributed import (
     SweepError,
+    SweepFailed,
     SweepSpec,
     check_resumable,
     cluster_client,
@@ -164,6 +165,71 @@ def test_resume_refuses_a_run_this_version_would_compute_differently(tmp_path, s
         check_resumable(store, run_id, spec)
 
 
+def worker_killer(client) -> Callable[[int], None]:
+    """A progress callback that SIGKILLs one worker process of ``client`` after the first
+    committed chunk (the worker's nanny then starts a new one)."""
+    kills: list[int] = []
+
+    def kill(size: int) -> None:
+        if not kills:
+            kills.append(min(client.run(os.getpid).values()))
+            os.kill(kills[0], signal.SIGKILL)
+
+    return kill
+
+
+def test_a_worker_killed_mid_sweep_is_replaced_and_nothing_is_lost(tmp_path, sc, uninterrupted):
+    """Dask reruns the chunks a dead worker held; the sweep ends as if nothing happened."""
+    store = Store(tmp_path / "runs.duckdb")
+    with cluster_client(workers=2) as client:
+        pids = set(client.run(os.getpid).values())
+        run_id = start_sweep(
+            store,
+            SweepSpec(sc, N, SEED, EUM),
+            chunk=150,
+            client=client,
+            progress=worker_killer(client),
+        )
+        assert set(client.run(os.getpid).values()) != pids  # one worker was replaced
+    record = store.run(run_id)
+    assert record.info.complete and record.missing() == []
+    _, values = store.outputs(run_id)
+    assert outputs_equal(values, uninterrupted[0])
+    assert record.summary == uninterrupted[1].summary
+
+
+def test_a_sweep_whose_worker_dies_for_good_is_marked_failed_and_resumes_exactly(
+    tmp_path, sc, one_worker, uninterrupted
+):
+    """With no retries allowed, a killed worker fails the run: it is marked ``failed`` with
+    the reason, keeps its committed chunks, and ``resume_sweep`` completes it exactly."""
+    import dask
+
+    store = Store(tmp_path / "runs.duckdb")
+    started_ids: list[int] = []
+    no_retries = dask.config.set({"distributed.scheduler.allowed-failures": 0})
+    failure = pytest.raises(SweepFailed, match=r"run \d+ failed: ")
+    with no_retries, cluster_client(workers=1) as client, failure:
+        start_sweep(
+            store,
+            SweepSpec(sc, N, SEED, EUM),
+            chunk=150,
+            client=client,
+            progress=worker_killer(client),
+            on_start=started_ids.append,
+        )
+    info = store.runs()[0]
+    assert info.run_id == started_ids[0] and info.state == "failed"
+    assert info.chunks >= 1 and info.done == 150 * info.chunks < N
+    assert "worker" in (store.run(info.run_id).message or "").lower()
+    resume_sweep(store, info.run_id, chunk=400, client=one_worker)
+    record = store.run(info.run_id)
+    assert record.info.complete and record.missing() == []
+    _, values = store.outputs(info.run_id)
+    assert outputs_equal(values, uninterrupted[0])
+    assert record.summary == uninterrupted[1].summary
+
+
 # -- real processes --------------------------------------------------------------------------
 
 
@@ -283,3 +349,54 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_result(tmp_path, uninterru
     _, values = store.outputs(info.run_id)
     assert outputs_equal(values, uninterrupted[0])
     assert record.summary == uninterrupted[1].summary
+
+
+def spawned_children(pid: int) -> list[int]:
+    """The multiprocessing children of ``pid`` (Dask's worker processes), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            status = (entry / "status").read_text()
+            ppid = int(status.split("PPid:")[1].split()[0])
+            if ppid == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+    return found
+
+
+def test_cli_reports_a_failed_sweep_with_the_resume_command(tmp_path, uninterrupted):
+    """Workers killed under a scheduler that allows no retries: exit 1, one line naming the
+    run and the resume command, no traceback; the resume then completes the run exactly."""
+    assert EXE
+    db = tmp_path / "runs.duckdb"
+    args = ["sweep", "dprk-2025", "--samples", str(N), "--seed", str(SEED), "--chunk", "150"]
+    args += ["--workers", "1", "--engines", "eum", "--db", str(db)]
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    with started([EXE, *args], env=env, **pipes) as sweep:
+        deadline = time.monotonic() + 120
+        while committed_chunks(db) < 1:
+            assert sweep.poll() is None, "the sweep ended before its worker could be killed"
+            assert time.monotonic() < deadline, "no chunk committed within 120 s"
+            time.sleep(0.05)
+        for pid in spawned_children(sweep.pid):
+            os.kill(pid, signal.SIGKILL)
+        _, err = sweep.communicate(timeout=120)
+    assert sweep.returncode == 1, err
+    run_id = Store(db).runs()[0].run_id
+    assert "Traceback" not in err
+    message = err.strip().splitlines()[-1]
+    assert message.startswith(f"run {run_id} failed: ")
+    assert message.endswith(f"continue it with: summitry sweep --resume {run_id} --db {db}")
+    assert Store(db).runs()[0].state == "failed"
+
+    resume = subprocess.run(
+        [EXE, "sweep", "--resume", str(run_id), "--db", str(db), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resume.returncode == 0, resume.stderr
+    _, values = Store(db).outputs(run_id)
+    assert outputs_equal(values, uninterrupted[0])

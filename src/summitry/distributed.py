@@ -58,6 +58,15 @@ class SweepError(Exception):
     """A sweep cannot start or continue; the message is one line for the user."""
 
 
+class SweepFailed(SweepError):
+    """A started sweep stopped on an error while computing (a task raised, or its workers
+    kept dying); run ``run_id`` is marked ``failed`` and keeps its committed chunks."""
+
+    def __init__(self, run_id: int, reason: str) -> None:
+        super().__init__(f"run {run_id} failed: {reason}")
+        self.run_id = run_id
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     """What a sweep computes: ``samples`` draws of ``scenario`` from ``seed``, with the
@@ -380,8 +389,10 @@ def run_chunks(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Compute the run's missing chunks on ``client``, committing each as it finishes, then
-    finish the run; return its summary. A failure marks the run ``failed``, Ctrl-C marks
-    it ``interrupted``; both keep the committed chunks for :func:`resume_sweep`."""
+    finish the run; return its summary. A failure marks the run ``failed`` (and raises
+    :class:`SweepFailed`), Ctrl-C marks it ``interrupted``; both keep the committed chunks
+    for :func:`resume_sweep`. A worker that dies has its chunks rerun elsewhere by Dask, up
+    to the scheduler's ``distributed.scheduler.allowed-failures`` times per chunk."""
     from distributed import as_completed
 
     plan = plan_chunks(store.run(run_id).missing(), chunk)
@@ -429,7 +440,7 @@ def run_chunks(
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         with contextlib.suppress(StoreError):
             store.set_status(run_id, "failed", reason)
-        raise SweepError(f"run {run_id} failed: {reason}") from exc
+        raise SweepFailed(run_id, reason) from exc
 
 
 def _cancel(client: Client, futures: set[Any]) -> None:

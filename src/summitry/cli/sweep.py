@@ -213,7 +213,13 @@ def _run(
     as_json: bool,
     db: Path | None,
 ) -> None:
-    from summitry.distributed import SweepError, default_workers, resume_sweep, start_sweep
+    from summitry.distributed import (
+        SweepError,
+        SweepFailed,
+        default_workers,
+        resume_sweep,
+        start_sweep,
+    )
     from summitry.store import StoreError
 
     started: list[int] = [] if resume is None else [resume]
@@ -251,12 +257,14 @@ def _run(
                     scheduler=scheduler,
                     progress=advance,
                 )
+    except SweepFailed as err:
+        fail(f"{err}; continue it with: {_resume_command(err.run_id, db)}", 1)
     except (SweepError, StoreError) as err:
         fail(str(err))
     except KeyboardInterrupt:
         where = f"run {started[0]}" if started else "the sweep"
-        hint = f"; continue it with: summitry sweep --resume {started[0]}" if started else ""
-        fail(f"{where} interrupted{hint}" + (f" --db {db}" if started and db else ""), 130)
+        hint = f"; continue it with: {_resume_command(started[0], db)}" if started else ""
+        fail(f"{where} interrupted{hint}", 130)
     finally:
         signal.signal(signal.SIGTERM, previous)
     seconds = time.perf_counter() - t0
@@ -298,6 +306,10 @@ def _run(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _resume_command(run_id: int, db: Path | None) -> str:
+    return f"summitry sweep --resume {run_id}" + (f" --db {db}" if db else "")
 
 
 def _num(x: Any) -> str:
