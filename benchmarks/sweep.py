@@ -15,7 +15,10 @@ and prints one Markdown table with both side by side:
   before each sweep) of the driver (this process: the store writer) and the largest of any
   worker process; psutil is not used;
 - that the two sweeps stored bit-identical outputs, and the time and size of exporting the
-  last one to Parquet.
+  last one to Parquet;
+- then a Sobol' analysis (N = 1024, ``--sobol-n``; 0 skips it) of the main forecast quantity
+  over all the scenario's uncertain inputs: its time and peak memory, measured by
+  ``benchmarks/sensitivity.py`` (which also analyses a second output).
 
 Targets (the issue): driver and worker peak RSS under 2 GB; speed-up at least 1.6 on 2 cores.
 Not a timed test; the machine's load average is printed because it moves the numbers.
@@ -122,6 +125,7 @@ def main() -> None:
     parser.add_argument("--engines", default="eum", help="comma-separated engines")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dir", type=Path, default=None, help="where the stores go (temp)")
+    parser.add_argument("--sobol-n", type=int, default=1024, help="Sobol' N (0: skip)")
     args = parser.parse_args()
 
     sc = load(args.scenario)
@@ -184,6 +188,16 @@ def main() -> None:
         f"{'met' if speedup >= TARGET_SPEEDUP else 'not met'}); peak RSS {rss:.0f} MB "
         f"(target < {TARGET_RSS_MB:.0f}: {'met' if rss < TARGET_RSS_MB else 'not met'})"
     )
+
+    if args.sobol_n:
+        from sensitivity import run_one as sobol_run  # benchmarks/sensitivity.py
+
+        sobol = sobol_run(args.scenario, None, args.sobol_n, args.seed)
+        print(
+            f"Sobol' N={args.sobol_n} of {sobol.output} over all uncertain inputs: "
+            f"{sobol.runs:,} model runs in {sobol.wall:.1f} s ({sobol.cpu:.1f} s CPU), "
+            f"peak RSS {sobol.peak_mb:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -159,6 +159,7 @@ def bracket(
     uhi: FloatArray,
     value: Value,
     first: FloatArray | None = None,
+    zero_left: bool = False,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Narrow [lo, hi] on the path t -> x(t) = argmax ((1 - t) w0 + t w1) . U (then ``tail``)
     subject to ``cons``, to where ``value(index, U, t)`` (increasing in t) crosses zero.
@@ -169,6 +170,7 @@ def bracket(
     adjacent vertices (exact, finite). Smooth backends use the Illinois variant of regula
     falsi on value(t) until |value| <= TOL_ROOT or the t-bracket is below TOL_T.
     ``first`` (B,) optionally gives a t to query before anything else (NaN: none).
+    ``zero_left``: a point with value exactly 0 replaces lo (value(lo) <= 0 < value(hi)).
     """
     lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
     size = be.size
@@ -186,7 +188,7 @@ def bracket(
 
     def update(ia: IntArray, t: FloatArray, xm: FloatArray, um: FloatArray) -> None:
         fm = value(ia, um, t)
-        left = fm < 0.0
+        left = fm <= 0.0 if zero_left else fm < 0.0
         il, ih = ia[left], ia[~left]
         lo[il], ulo[il], t_lo[il] = xm[left], um[left], t[left]
         hi[ih], uhi[ih], t_hi[ih] = xm[~left], um[~left], t[~left]
@@ -346,7 +348,17 @@ def level_search(
         sub = be.take(run)
         e_a, e_b = unit(run.size, be.n_parties, 0), unit(run.size, be.n_parties, 1)
         lo, ulo, hi, uhi = bracket(
-            sub, cons, e_a, e_b, [], xa[run], ua[run], xb[run], ub[run], excess
+            sub,
+            cons,
+            e_a,
+            e_b,
+            [],
+            xa[run],
+            ua[run],
+            xb[run],
+            ub[run],
+            excess,
+            zero_left=party == 0,  # keep the last point still giving A the level
         )
         span = uhi[:, party] - ulo[:, party]
         theta = np.clip((target - ulo[:, party]) / np.where(span != 0.0, span, 1.0), 0.0, 1.0)
