@@ -167,6 +167,7 @@ def test_bargaining_model_reports_zone_deal_and_private_offer(dprk):
     assert deal is not None and deal["channel"] == dprk.bargaining.channel
     zopa = fc.bargaining.zopa_exists
     assert deal["p_zopa"] == pytest.approx(zopa.mean())
+    assert deal["n_zopa"] == zopa.sum() and deal["samples"] == 300
     outs = fc.outputs()
     for issue in dprk.issues:
         terms = outs[f"bargaining.terms.{issue.id}"]

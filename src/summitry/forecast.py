@@ -93,7 +93,8 @@ class Forecast:
 
     def deal_summary(self) -> dict[str, Any] | None:
         """P(zone of agreement), P(deal) and the terms under private information, the
-        complete-information deal terms per issue (over samples with a zone), and surpluses."""
+        complete-information deal terms per issue (over the ``n_zopa`` of ``samples`` samples
+        with a zone), and surpluses."""
         sol, pi = self.bargaining, self.private
         if sol is None or pi is None:
             return None
@@ -115,6 +116,8 @@ class Forecast:
             "principals": {"a": bg.active().a, "b": bg.principals["b"]},
             "ratifiers": list(bg.active().ratifiers),
             "p_zopa": float(zopa.mean()),
+            "n_zopa": int(zopa.sum()),
+            "samples": int(zopa.size),
             "p_zopa_without_ratifiers": float(sol.zopa_without_ratifiers.mean()),
             "alpha_a": _quantiles(sol.alpha_a),
             "surplus_a": _quantiles(sol.surplus_a[zopa]) if zopa.any() else None,

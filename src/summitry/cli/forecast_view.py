@@ -75,7 +75,8 @@ def print_deal(fc: Forecast) -> None:
         caption=f"P(zone of agreement) {deal['p_zopa']:.2f} (without ratifiers "
         f"{deal['p_zopa_without_ratifiers']:.2f}); P(deal) when A knows B's reservation "
         f"only as a distribution {pi['p_deal']:.2f}, P(breakdown) {pi['p_breakdown']:.2f}. "
-        "Nash terms: p50 \\[p10-p90] over samples with a zone.",
+        f"Nash terms: p50 \\[p10-p90] over the {deal['n_zopa']:,} of {deal['samples']:,} "
+        f"samples with a zone{_few(deal['n_zopa'])}.",
         caption_justify="left",
     )
     table.add_column("Issue", no_wrap=True)
@@ -93,6 +94,16 @@ def print_deal(fc: Forecast) -> None:
         for s, k in (("US side", "surplus_a"), ("DPRK side", "surplus_b"))
     ]
     console.print("Surplus over no deal (utility, p50 \\[p10-p90]): " + "; ".join(surplus))
+
+
+FEW_SAMPLES = 100
+"""Below this many samples with a zone, the terms' quantiles are flagged as fragile."""
+
+
+def _few(n: int) -> str:
+    if n == 0:
+        return " (no sample has a zone: no terms)"
+    return " (few: treat the terms as fragile)" if n < FEW_SAMPLES else ""
 
 
 def _range_small(q: dict[str, float] | None) -> str:
