@@ -20,8 +20,18 @@ from ruamel.yaml import YAML
 
 SCENARIO_DIR = Path(str(files("summitry") / "scenarios"))
 BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
-DPRK = ["dprk-2018-singapore", "dprk-2019-hanoi", "dprk-2025"]
+TRUMP_ERA = ["dprk-2018-singapore", "dprk-2019-hanoi", "dprk-2025"]
+EPISODES = [
+    "dprk-1994-agreed-framework",
+    "dprk-2005-joint-statement",
+    "dprk-2012-leap-day",
+    "dprk-2019-stockholm",
+]
+"""Earlier past episodes, written for backtests (docs/scenarios.md, docs/backtest.md)."""
+DPRK = TRUMP_ERA + EPISODES
 EXPECTED = {"ec-emissions-1994", *DPRK}
+CHANNEL = {name: "summit" for name in TRUMP_ERA} | {name: "working" for name in EPISODES}
+"""The channel in force: leader-level at Trump's summits and in 2025, envoys otherwise."""
 
 DPRK_ACTORS = {"usa_president", "usa_security", "dprk", "china", "russia", "rok", "japan"}
 DPRK_ISSUES = {"denuclearization", "sanctions_relief", "security", "normalization"}
@@ -50,6 +60,10 @@ US_CINC = {
     "dprk-2018-singapore": 0.11990859,  # 2018
     "dprk-2019-hanoi": 0.12605037,  # 2019
     "dprk-2025": 0.12356574,  # 2022, the latest year in v7.0
+    "dprk-1994-agreed-framework": 0.14592221,  # 1994
+    "dprk-2005-joint-statement": 0.15658538,  # 2005
+    "dprk-2012-leap-day": 0.13921906,  # 2012
+    "dprk-2019-stockholm": 0.12605037,  # 2019
 }
 
 
@@ -157,7 +171,7 @@ def _loader() -> Any:
 # --- raw YAML: works with or without the loader ------------------------------------------
 
 
-def test_the_four_bundled_scenarios_are_present() -> None:
+def test_the_bundled_scenarios_are_present() -> None:
     assert {p.stem for p in BUNDLED} == EXPECTED
 
 
@@ -235,8 +249,18 @@ def test_the_2025_scenario_is_dated_after_the_sept_2025_speech() -> None:
 
 def test_test_moratorium_is_the_status_quo_in_2018_19_but_not_in_2025() -> None:
     # CNS: no missile launch in 2018 and a declared test halt; by 2025 the moratorium is void.
+    # 1994: the Yongbyon freeze under inspectors while talks ran (codebook between 10 and 25);
+    # 2005 and 2012: no pause, no inspectors.
     sq = {n: _central(_issue(_by_name(n), "denuclearization")["status_quo"]) for n in DPRK}
-    assert sq == {"dprk-2018-singapore": 10, "dprk-2019-hanoi": 10, "dprk-2025": 0}
+    assert sq == {
+        "dprk-2018-singapore": 10,
+        "dprk-2019-hanoi": 10,
+        "dprk-2025": 0,
+        "dprk-2019-stockholm": 10,
+        "dprk-1994-agreed-framework": 20,
+        "dprk-2005-joint-statement": 0,
+        "dprk-2012-leap-day": 0,
+    }
 
 
 @pytest.mark.parametrize("name", DPRK)
@@ -326,11 +350,12 @@ def _u_at_status_quo(doc: Any, actor_id: str) -> float:
 
 @pytest.mark.parametrize("name", DPRK)
 def test_dprk_bargaining_section_has_the_agreed_shape(name: str) -> None:
-    # The summit channel is in force at all three moments; the working channel is defined too,
-    # so users can compare, and keeps the security establishment as ratifier.
+    # The summit channel is in force at Trump's summits and in 2025, the working channel at the
+    # envoys' talks; both are defined in every file, so users can compare, and the working
+    # channel keeps the security establishment as ratifier.
     bg = _by_name(name)["bargaining"]
     assert bg["principals"] == {"a": "usa_president", "b": "dprk"}
-    assert bg["channel"] == "summit"
+    assert bg["channel"] == CHANNEL[name]
     summit, working = bg["channels"]["summit"], bg["channels"]["working"]
     assert summit["a"] == "usa_president" and summit["ratifiers"] == []
     assert "override_cost" in summit

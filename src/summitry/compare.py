@@ -8,6 +8,11 @@ difference b - a gets a percentile bootstrap interval (Efron & Tibshirani 1993, 
 *paired* when both forecasts drew the same samples of the same inputs (one scenario against
 itself with overrides: the sampler draws every quantity from its own stream, so unchanged
 inputs are identical sample by sample), independent resampling otherwise.
+
+Each row also counts the samples its statistic rests on in a and in b (``n_a``, ``n_b``):
+the samples where the output is finite. That is every sample for most outputs, but only the
+samples with a zone of agreement for the deal terms and surpluses (NaN elsewhere), so a
+median can rest on a handful of samples; :data:`FEW_SAMPLES` is where the CLI warns.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from summitry.forecast import Forecast
 Array = NDArray[np.float64]
 RESAMPLES = 1000
 LEVEL = 0.9
+FEW_SAMPLES = 100
+"""Below this many finite samples a statistic (and its interval) is flagged as unreliable."""
 
 
 @dataclass(frozen=True)
 class Difference:
-    """One output compared: the statistic in a and b, b - a, and its bootstrap interval."""
+    """One output compared: the statistic in a and b, b - a, its bootstrap interval, and
+    the number of samples with a finite value behind the statistic in a and in b."""
 
     output: str
     statistic: str
@@ -36,9 +44,20 @@ class Difference:
     diff: float | None
     low: float | None
     high: float | None
+    n_a: int
+    n_b: int
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def few(self, samples_a: int, samples_b: int) -> tuple[bool, bool]:
+        """Whether a's and b's statistic rests on some but fewer than :data:`FEW_SAMPLES`
+        of its run's samples; a run with fewer samples than that in all is not flagged,
+        nor a statistic over no samples (it is None)."""
+        return (
+            0 < self.n_a < min(samples_a, FEW_SAMPLES),
+            0 < self.n_b < min(samples_b, FEW_SAMPLES),
+        )
 
 
 def paired(a: Forecast, b: Forecast) -> bool:
@@ -72,7 +91,9 @@ def compare(
             lo, hi = (float(v) for v in np.quantile(finite, [tail, 1 - tail]))
         va, vb = _num(sa[0]), _num(sb[0])
         diff = None if va is None or vb is None else vb - va
-        rows.append(Difference(name, "mean" if binary else "median", va, vb, diff, lo, hi))
+        na, nb = int(np.isfinite(xa).sum()), int(np.isfinite(xb).sum())
+        stat_name = "mean" if binary else "median"
+        rows.append(Difference(name, stat_name, va, vb, diff, lo, hi, na, nb))
     return rows
 
 

@@ -210,6 +210,8 @@ class Forecast:
         ``smp.settlement.<issue>``: the spatial model's expected outcome (when it ran);
         ``bargaining.zopa`` (1 where a zone of agreement exists, else 0),
         ``bargaining.terms.<issue>`` (the Nash deal, NaN without a zone),
+        ``bargaining.outcome.<issue>`` (where the issue stands after the talks: the Nash deal
+        where a zone exists, else the status quo),
         ``bargaining.surplus_a``/``surplus_b`` and ``bargaining.d_b`` (when it ran);
         ``options.engage``/``pressure``/``strike``: 1 where the options game's
         subgame-perfect choice is that option (with an options section; the game uses the
@@ -232,6 +234,11 @@ class Forecast:
             terms = fb.to_scale(self.scenario, sol.z)
             for k, issue in enumerate(self.scenario.issue_ids):
                 out[f"bargaining.terms.{issue}"] = terms[:, k]
+            status_quo = self.draws.status_quo
+            for k, issue in enumerate(self.scenario.issue_ids):
+                out[f"bargaining.outcome.{issue}"] = np.where(
+                    sol.zopa_exists, terms[:, k], status_quo[:, k]
+                )
         game = self.options_game
         if game is not None:
             for j, option in enumerate(OPTIONS):

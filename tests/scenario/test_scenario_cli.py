@@ -164,3 +164,137 @@ def test_console_script_end_to_end(bad: Path):
     )
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["scenario"]["title"] == load(FULL).title
+
+
+# -- bargaining, options and outcome sections of `show` --------------------------------------
+
+
+def _row(out: str, first: str, after: str = "") -> int:
+    """The index of the table line whose first cell is exactly ``first``, searching from
+    the first line that contains ``after``."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line)
+    for i in range(start, len(lines)):
+        cells = lines[i].split("│")
+        if len(cells) > 2 and cells[1].strip() == first:
+            return i
+    raise AssertionError(f"no table row starting with {first!r} after {after!r}")
+
+
+def _cells(out: str, first: str, after: str = "") -> list[str]:
+    """The cells of the table line whose first cell is exactly ``first`` (see _row)."""
+    line = out.splitlines()[_row(out, first, after)]
+    return [c.strip() for c in line.split("│")[1:-1]]
+
+
+def _lines_after(out: str, first: str) -> list[str]:
+    return out.splitlines()[_row(out, first) :]
+
+
+def _show_wide(monkeypatch: pytest.MonkeyPatch, target: str) -> str:
+    monkeypatch.setattr(console, "width", 260)
+    result = invoke("show", target)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("name", ["dprk-2025", "dprk-2019-hanoi"])
+def test_show_lists_every_bargaining_and_options_quantity(
+    monkeypatch: pytest.MonkeyPatch, name: str
+):
+    from summitry.cli.scenarios import _num, _source
+
+    out = _show_wide(monkeypatch, name)
+    sc = load(name)
+    rows = [(p, q) for p, q, _ in sc.quantities() if p.startswith(("bargaining.", "options."))]
+    assert sum(p.startswith("options.") for p, _ in rows) == 15
+    for path, q in rows:
+        cells = _cells(out, path)
+        assert cells[1] == _num(q.central()), path
+        assert cells[2] == q.describe(), path
+        source = " ".join(_source(q).split())
+        assert cells[3] and source.startswith(cells[3]), path
+    # the actor tables name each input by its path relative to actors.<id>
+    for path, q, _ in sc.quantities():
+        if path.startswith("actors."):
+            _, actor_id, rest = path.split(".", 2)
+            cells = _cells(out, rest, after=f"Input (actors.{actor_id}.…)")
+            assert cells[1:3] == [_num(q.central()), q.describe()], path
+
+
+def test_show_bargaining_setting_and_channels(monkeypatch: pytest.MonkeyPatch):
+    from summitry.cli.scenarios import _num
+
+    out = _show_wide(monkeypatch, "dprk-2025")
+    bg = load("dprk-2025").bargaining
+    assert bg is not None and bg.channels
+    sc = load("dprk-2025")
+    for side in ("a", "b"):
+        actor = sc.actor(bg.principals[side])
+        assert _cells(out, f"bargaining.principals.{side}")[1] == f"{actor.id} ({actor.name})"
+    assert _cells(out, "bargaining.channel")[1].startswith(bg.channel)
+    assert _cells(out, "bargaining.utility")[1] == bg.utility
+    for name, channel in bg.channels.items():
+        cells = _cells(out, f"bargaining.channels.{name}")
+        assert cells[1] == channel.a
+        assert cells[2] == (", ".join(channel.ratifiers) or "none")
+        cost = channel.override_cost
+        assert cells[3] == ("—" if cost is None else f"{_num(cost.central())}  {cost.describe()}")
+        in_force = "(in force)" in _lines_after(out, f"bargaining.channels.{name}")[1]
+        assert in_force == (name == bg.channel)
+    # an ideal-point override is glossed with the stated position it replaces
+    for actor_id, per_issue in bg.ideals.items():
+        for issue in per_issue:
+            lines = _lines_after(out, f"bargaining.ideals.{actor_id}.{issue}")[:5]
+            block = " ".join(line.split("│")[1].strip() for line in lines)
+            stated = _num(sc.actor(actor_id).positions[issue].central())
+            assert f"stated position (central {stated})" in block
+
+
+def test_show_without_channels_names_the_implicit_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from ruamel.yaml import YAML
+
+    data = load("dprk-2025").to_data()
+    del data["bargaining"]["channels"]
+    data["bargaining"]["channel"] = "working"
+    path = tmp_path / "dprk-2025.yaml"
+    with path.open("w") as f:
+        YAML(typ="safe", pure=True).dump(data, f)
+    out = _show_wide(monkeypatch, str(path))
+    cells = _cells(out, "working (no channels given: principal A, every ratifier)")
+    bg = load(path).bargaining
+    assert bg is not None
+    assert cells[1] == bg.principals["a"] and cells[2] == ", ".join(bg.ratifiers)
+
+
+def test_show_without_bargaining_or_options_says_so(monkeypatch: pytest.MonkeyPatch):
+    out = _show_wide(monkeypatch, str(FULL))
+    sc = load(FULL)
+    assert sc.bargaining is None and sc.options is None
+    assert "no bargaining section" in out and "no options section" in out
+    assert "Bargaining model" not in out and "Options game" not in out
+
+
+@pytest.mark.parametrize("target", [str(FULL), "dprk-2019-hanoi"])
+def test_show_prints_the_observed_outcome(monkeypatch: pytest.MonkeyPatch, target: str):
+    from summitry.cli.scenarios import _num
+
+    outcome = getattr(load(target), "outcome", None)
+    if outcome is None:
+        pytest.skip("no outcome section in this scenario (or this version of the schema)")
+    out = _show_wide(monkeypatch, target)
+    assert f"Observed outcome ({outcome.date.isoformat()})" in out
+    if outcome.deal is not None:
+        assert _cells(out, "deal concluded")[1] == ("yes" if outcome.deal.value else "no")
+    assert outcome.issues
+    for issue_id, obs in outcome.issues.items():
+        cells = _cells(out, issue_id, after="Observed outcome")
+        assert cells[1] == _num(obs.value)
+        if obs.low is None and obs.high is None:
+            assert cells[2] == ""
+        else:
+            assert cells[2] == f"[{_num(obs.band[0])}, {_num(obs.band[1])}]"
+        source = " — ".join(p for p in (obs.source, obs.note) if p)
+        assert " ".join(source.split()).startswith(cells[3])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,6 +14,9 @@ from summitry.cli.app import app, console, fail
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.limits import MAX_SAMPLES
 from summitry.scenario import ScenarioError, load
+
+if TYPE_CHECKING:
+    from summitry.compare import Difference
 
 COMPARE_MAX_SAMPLES = min(MAX_SAMPLES, 200_000)
 """Bootstrap intervals cost resamples x samples per output: keep a comparison interactive."""
@@ -122,8 +125,49 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
+def _excludes_zero(r: Difference) -> bool:
+    return r.low is not None and r.high is not None and (r.low > 0 or r.high < 0)
+
+
+def _differs(r: Difference) -> bool:
+    """Worth a row without --all: a nonzero difference, or a value on one side only."""
+    return _excludes_zero(r) or bool(r.diff) or (r.a is None) != (r.b is None)
+
+
+def _counts(r: Difference, samples: int) -> str:
+    """``n_a / n_b`` where either is short of all samples, each flagged '!' when few."""
+    if r.n_a == samples and r.n_b == samples:
+        return ""
+    few = r.few(samples, samples)
+    cells = [
+        f"[bold yellow]{n:,} ![/bold yellow]" if flag else f"{n:,}"
+        for n, flag in zip((r.n_a, r.n_b), few, strict=True)
+    ]
+    return " / ".join(cells)
+
+
+def _few_warnings(rows: list[Difference], samples: int) -> list[str]:
+    """One warning per side whose shown figures rest on fewer than FEW_SAMPLES samples."""
+    from summitry.compare import FEW_SAMPLES
+
+    lines = []
+    for k, side in enumerate(("A", "B")):
+        flagged = [r for r in rows if r.few(samples, samples)[k]]
+        if not flagged:
+            continue
+        counts = sorted({r.n_b if k else r.n_a for r in flagged})
+        n = f"{counts[0]:,}" if len(counts) == 1 else f"{counts[0]:,} to {counts[-1]:,}"
+        outputs = f"{len(flagged)} output{'s' if len(flagged) > 1 else ''}"
+        lines.append(
+            f"[bold yellow]Warning:[/bold yellow] {side}'s figures marked '!' ({outputs}) rest "
+            f"on only {n} of {samples:,} samples (fewer than {FEW_SAMPLES}): their medians "
+            "and intervals are not reliable; raise --samples for more."
+        )
+    return lines
+
+
 def _print(
-    rows: list[Any],
+    rows: list[Difference],
     a: str,
     b: str,
     samples: int,
@@ -131,25 +175,30 @@ def _print(
     show_all: bool,
     deal: dict[str, Any],
 ) -> None:
+    from summitry.compare import FEW_SAMPLES
+
     kind = "paired" if pair else "independent"
     table = Table(
         title=f"A: {a}\nB: {b}\n{samples:,} samples each, {kind} 90% bootstrap interval of B - A",
         title_justify="left",
         caption="median over samples; mean (a probability) for 0/1 outputs such as "
-        "bargaining.zopa; '*' marks an interval that excludes 0",
+        "bargaining.zopa; '*' marks an interval that excludes 0. Samples A / B: how many "
+        "samples a figure rests on, where not all (deal terms and surpluses exist only in "
+        f"samples with a zone of agreement); '!' marks fewer than {FEW_SAMPLES}",
         caption_justify="left",
     )
     table.add_column("Output", overflow="fold")
-    for col in ("A", "B", "B - A", "90% interval"):
+    for col in ("A", "B", "B - A", "90% interval", "Samples\nA / B"):
         table.add_column(col, justify="right", no_wrap=True)
-    for r in rows:
-        differs = r.low is not None and (r.low > 0 or r.high < 0)
-        if not (show_all or differs or (r.diff is not None and r.diff != 0)):
-            continue
+    shown = [r for r in rows if show_all or _differs(r)]
+    for r in shown:
         interval = "-" if r.low is None else f"[{r.low:.2f}, {r.high:.2f}]"
-        mark = " *" if differs else ""
-        table.add_row(r.output, _fmt(r.a), _fmt(r.b), _fmt(r.diff) + mark, interval)
+        mark = " *" if _excludes_zero(r) else ""
+        counts = _counts(r, samples)
+        table.add_row(r.output, _fmt(r.a), _fmt(r.b), _fmt(r.diff) + mark, interval, counts)
     console.print(table)
+    for line in _few_warnings(shown, samples):
+        console.print(line)
     pd = {k: None if v is None else v["private_information"]["p_deal"] for k, v in deal.items()}
     if any(v is not None for v in pd.values()):
         console.print(

@@ -12,6 +12,7 @@ from rich.table import Table
 from summitry.cli.app import app, console, fail
 from summitry.scenario import Scenario, ScenarioError, bundled_names, load
 from summitry.scenario.quantities import AnyQuantity, fmt
+from summitry.scenario.schema import BargainingSettings, Channel
 
 scenarios_app = typer.Typer(
     name="scenarios",
@@ -51,7 +52,12 @@ def list_command(
     else:
         table = Table(title="Bundled scenarios")
         for column in ("Name", "Title", "Date", "Actors", "Issues"):
-            table.add_column(column, justify="right" if column in ("Actors", "Issues") else "left")
+            # a name is what users type: never cut or wrapped; the title wraps instead
+            table.add_column(
+                column,
+                justify="right" if column in ("Actors", "Issues") else "left",
+                no_wrap=column != "Title",
+            )
         for row in rows:
             table.add_row(
                 row["name"],
@@ -70,7 +76,8 @@ def show_command(
     target: Target,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """A scenario's issues and actors: every number's central value, distribution, source."""
+    """A scenario's issues, actors, bargaining and options sections (and observed outcome,
+    if recorded): every number's dotted path, central value, distribution and source."""
     try:
         sc = load(target)
     except ScenarioError as err:
@@ -136,7 +143,12 @@ def _print(sc: Scenario) -> None:
     console.print(f"[dim]{escape(sc.source_file)}[/dim]")
     if sc.description:
         console.print(escape(sc.description.strip()))
-    issues = Table(title="Issues", show_lines=True)
+    issues = Table(
+        title="Issues",
+        show_lines=True,
+        caption="a status quo's dotted path: issues.<issue>.status_quo",
+        caption_justify="left",
+    )
     for column in ("Issue", "Scale", "Status quo", "Anchors"):
         issues.add_column(column)
     for issue in sc.issues:
@@ -154,14 +166,194 @@ def _print(sc: Scenario) -> None:
     console.print(issues)
     for actor in sc.actors:
         table = Table(title=f"{escape(actor.name)} ({actor.id})", show_lines=False)
-        for column in ("Input", "Central", "Distribution", "Source / note"):
+        for column in (f"Input (actors.{actor.id}.…)", "Central", "Distribution", "Source / note"):
             table.add_column(column, justify="right" if column == "Central" else "left")
         rows: list[tuple[str, AnyQuantity]] = [("capability", actor.capability)]
-        rows += [(f"position: {i}", actor.positions[i]) for i in sc.issue_ids]
-        rows += [(f"salience: {i}", actor.salience[i]) for i in sc.issue_ids]
+        rows += [(f"positions.{i}", actor.positions[i]) for i in sc.issue_ids]
+        rows += [(f"salience.{i}", actor.salience[i]) for i in sc.issue_ids]
         for label, q in rows:
             table.add_row(label, _num(q.central()), q.describe(), escape(_source(q)))
         console.print(table)
     eum = sc.model.eum
     settings = ", ".join(f"{k}={v}" for k, v in eum.overrides().items())
     console.print(f"expected-utility model: variant {eum.variant}, {settings}")
+    _print_bargaining(sc)
+    _print_options(sc)
+    _print_outcome(sc)
+
+
+# -- bargaining and options sections ---------------------------------------------------------
+
+OPTION_MEANINGS: dict[str, str] = {
+    "played_cost": "c_P: A's loss when B pockets a summit and then escalates",
+    "summit_gain": "g_S: B's gain from a summit it then walks away from",
+    "sanctions_effect": "s: B's loss from fully enforced additional sanctions",
+    "enforcement": "e0: share of sanctions enforced with the whole Security Council on board",
+    "veto": "v: how much a veto player cuts enforcement, e = e0 (1 - v)",
+    "pressure_cost": "c_S: A's cost of running a pressure campaign",
+    "escalation_gain": "g_E: B's gain from escalating under pressure",
+    "crisis_cost_a": "k_A: A's cost of the crisis that follows escalation",
+    "crisis_cost_b": "k_B: B's cost of that crisis",
+    "strike_damage": "D: damage a limited strike does to B",
+    "strike_gain": "g_A: A's gain when B absorbs a strike",
+    "absorb_cost": "h_B: B's loss of face and deterrence when it absorbs a strike",
+    "war_cost_a": "W_A: A's cost of a war",
+    "war_cost_b": "W_B: B's cost of a war",
+    "p_war": "pi: probability that retaliation escalates to war",
+}
+"""A short gloss of each options-game input (docs/models/options.md, section 2)."""
+
+
+def _actor_label(sc: Scenario, actor_id: str) -> str:
+    """``id (name)`` for an actor of the scenario; the bare id if it is unknown."""
+    try:
+        return f"{actor_id} ({sc.actor(actor_id).name})"
+    except KeyError:
+        return actor_id
+
+
+def _bargaining_meaning(sc: Scenario, bg: BargainingSettings, path: str) -> str:
+    """A short gloss of a ``bargaining.*`` quantity path (docs/models/bargaining.md)."""
+    parts = path.split(".")
+    side = {"a": "A", "b": "B"}.get(parts[-1], "")
+    other = {"A": "B", "B": "A"}.get(side, "")
+    if parts[1] == "outside_options":
+        return f"o_{side}: what no deal is worth to {side} beyond the status quo"
+    if parts[1] == "credibility":
+        return f"tau_{side}: probability {side} gives that {other} keeps its promises"
+    if parts[1] == "patience":
+        return f"delta_{side}: {side}'s discount factor per round of offers"
+    if parts[1] == "ratifiers":
+        used = [c for c, ch in bg.channels.items() if parts[2] in ch.ratifiers]
+        where = f"; ratifies in: {', '.join(used)}" if used else ""
+        return f"o_v: margin over the status quo {parts[2]} requires of a deal{where}"
+    if parts[1] == "ideals":
+        actor, issue = parts[2], parts[3]
+        stated = ""
+        if actor in sc.actor_ids and issue in sc.actor(actor).positions:
+            central = _num(sc.actor(actor).positions[issue].central())
+            stated = f", in place of its stated position (central {central})"
+        return f"{actor}'s ideal point on {issue} for bargaining{stated}"
+    if parts[1] == "channels":
+        return f"c: A's cost of overriding ratifiers in the {parts[2]} channel (added to o_A)"
+    return ""
+
+
+def _quantity_table(
+    title: str, rows: list[tuple[str, str, AnyQuantity]], caption: str | None = None
+) -> Table:
+    """Rows of (dotted path, gloss, quantity) in the actor tables' columns."""
+    table = Table(title=title, caption=caption, caption_justify="left")
+    table.add_column("Input (dotted path)", overflow="fold")
+    table.add_column("Central", justify="right")
+    table.add_column("Distribution")
+    table.add_column("Source / note")
+    for path, gloss, q in rows:
+        label = path + (f"\n[dim]{escape(gloss)}[/dim]" if gloss else "")
+        table.add_row(label, _num(q.central()), q.describe(), escape(_source(q)))
+    return table
+
+
+def _channel_row(path: str, channel: Channel, in_force: bool) -> tuple[str, str, str, str]:
+    """One row of the channels table: path, A's speaker, ratifiers, override cost."""
+    ratifiers = ", ".join(channel.ratifiers) or "none"
+    cost = channel.override_cost
+    shown = "—" if cost is None else f"{_num(cost.central())}  {cost.describe()}"
+    return (path + ("\n[bold](in force)[/bold]" if in_force else ""), channel.a, ratifiers, shown)
+
+
+def _print_bargaining(sc: Scenario) -> None:
+    """The bargaining section: principals, channel, utility form, channels and inputs."""
+    bg = sc.bargaining
+    if bg is None:
+        console.print("[dim]no bargaining section: the bargaining model does not run[/dim]")
+        return
+    console.print(_setting_table(sc, bg))
+    console.print(_channels_table(bg))
+    rows = [
+        (path, _bargaining_meaning(sc, bg, path), q)
+        for path, q, _ in sc.quantities()
+        if path.startswith("bargaining.")
+    ]
+    caption = "utility units on a 0-1 scale (1: a side's ideal package); docs/models/bargaining.md"
+    console.print(_quantity_table("Bargaining model: inputs", rows, caption))
+
+
+def _setting_table(sc: Scenario, bg: BargainingSettings) -> Table:
+    """The bargaining section's settings that are not quantities, by dotted path."""
+    table = Table(title="Bargaining model: setting")
+    table.add_column("Setting (dotted path)", overflow="fold")
+    table.add_column("Value")
+    table.add_row("bargaining.principals.a", escape(_actor_label(sc, bg.principals["a"])))
+    table.add_row("bargaining.principals.b", escape(_actor_label(sc, bg.principals["b"])))
+    table.add_row("bargaining.channel", f"{bg.channel} (the channel in force)")
+    table.add_row("bargaining.utility", bg.utility)
+    return table
+
+
+def _channels_table(bg: BargainingSettings) -> Table:
+    """Each channel: who speaks for A, the ratifiers that remain, the override cost."""
+    table = Table(title="Bargaining model: channels (who speaks for A, who must ratify)")
+    table.add_column("Channel (dotted path)", overflow="fold")
+    for column in ("A", "Ratifiers", "Override cost"):
+        table.add_column(column)
+    for name, channel in bg.channels.items():
+        table.add_row(*_channel_row(f"bargaining.channels.{name}", channel, name == bg.channel))
+    if not bg.channels:
+        label = f"{bg.channel} (no channels given: principal A, every ratifier)"
+        table.add_row(*_channel_row(label, bg.active(), True))
+    return table
+
+
+def _print_options(sc: Scenario) -> None:
+    """The options section: its 15 quantities with their paths, glosses and sources."""
+    if sc.options is None:
+        console.print("[dim]no options section: the options game does not run[/dim]")
+        return
+    rows = [
+        (path, OPTION_MEANINGS.get(path.split(".", 1)[1], ""), q)
+        for path, q, _ in sc.quantities()
+        if path.startswith("options.")
+    ]
+    caption = "A engages, pressures or strikes; B replies; docs/models/options.md"
+    console.print(_quantity_table("Options game: inputs", rows, caption))
+
+
+# -- observed outcome (backtests) ------------------------------------------------------------
+
+
+def _print_outcome(sc: Scenario) -> None:
+    """The observed outcome, when the scenario records one (it is never an input)."""
+    outcome = getattr(sc, "outcome", None)
+    if outcome is None:
+        return
+    date = getattr(outcome, "date", None)
+    title = "Observed outcome" + ("" if date is None else f" ({date})")
+    summary = getattr(outcome, "summary", None)
+    caption = escape(" ".join(str(summary).split())) + "\n" if summary else ""
+    caption += "[dim]recorded for scoring backtests; the models never read it[/dim]"
+    table = Table(title=title, caption=caption, caption_justify="left")
+    for column in ("Issue", "Observed", "Band", "Source / note"):
+        table.add_column(column, justify="right" if column == "Observed" else "left")
+    deal = getattr(outcome, "deal", None)
+    if deal is not None:
+        concluded = "yes" if getattr(deal, "value", None) else "no"
+        table.add_row("deal concluded", concluded, "", escape(_text_source(deal)))
+    for issue_id, obs in (getattr(outcome, "issues", None) or {}).items():
+        low, high = getattr(obs, "low", None), getattr(obs, "high", None)
+        band = "" if low is None and high is None else _band(low, high)
+        value = getattr(obs, "value", None)
+        shown = "—" if value is None else _num(value)
+        table.add_row(issue_id, shown, band, escape(_text_source(obs)))
+    console.print(table)
+
+
+def _band(low: float | None, high: float | None) -> str:
+    lo = "" if low is None else _num(low)
+    hi = "" if high is None else _num(high)
+    return f"[{lo}, {hi}]"
+
+
+def _text_source(obj: Any) -> str:
+    parts = [getattr(obj, name, None) for name in ("source", "note")]
+    return " — ".join(p for p in parts if p)

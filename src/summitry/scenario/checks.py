@@ -2,8 +2,9 @@
 
 Unique issue and actor ids; anchors inside the scale; one position and one salience per
 issue and actor, naming only known issues; every value a quantity can produce inside its
-slot's legal range (scale, [0, 1], [0, inf)); for bundled files, a source or note on every
-quantity and a name equal to the file stem.
+slot's legal range (scale, [0, 1], [0, inf)); a past episode's outcome read on or after the
+scenario's date, on known issues and within their scales; for bundled files, a source or note
+on every quantity and outcome value and a name equal to the file stem.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from summitry.scenario.schema import (
     Actor,
     BargainingSettings,
     Issue,
+    OutcomeDeal,
+    OutcomeIssue,
     Scenario,
     SideValues,
 )
@@ -110,6 +113,7 @@ def cross_check(sc: Scenario) -> list[Finding]:
         out += _actor(j, actor, sc.issues)
     out += _accommodation(sc)
     out += _bargaining(sc)
+    out += _outcome(sc)
     if sc.options is not None:
         if sc.bargaining is None:
             msg = "the options game needs a bargaining section (its payoffs build on it)"
@@ -164,6 +168,43 @@ def _bargaining(sc: Scenario) -> list[Finding]:
     return out
 
 
+def _outcome(sc: Scenario) -> list[Finding]:
+    """The outcome is read on or after the scenario's date; its issues exist; each value and
+    band end lies on the issue's scale, with low <= value <= high."""
+    oc = sc.outcome
+    if oc is None:
+        return []
+    out: list[Finding] = []
+    if sc.date is not None and oc.date < sc.date:
+        msg = (
+            f"outcome date {oc.date.isoformat()} is before the scenario's date "
+            f"{sc.date.isoformat()}"
+        )
+        out.append((("outcome", "date"), msg))
+    scales = {issue.id: issue.scale for issue in sc.issues}
+    for issue_id, obs in oc.issues.items():
+        base: Loc = ("outcome", "issues", issue_id)
+        if issue_id not in scales:
+            out.append((base, f"unknown issue '{issue_id}'{suggest(issue_id, sc.issue_ids)}"))
+            continue
+        lo, hi = scales[issue_id]
+        for name in ("value", "low", "high"):
+            x = getattr(obs, name)
+            if x is not None and not lo <= x <= hi:
+                side = "below" if x < lo else "above"
+                bound = lo if x < lo else hi
+                label = "" if name == "value" else f"{name} "
+                msg = f"{label}{fmt(x)} is {side} {fmt(bound)}{_scale_text((lo, hi))}"
+                out.append(((*base, name), msg))
+        if obs.low is not None and obs.low > obs.value:
+            msg = f"low {fmt(obs.low)} is above the value {fmt(obs.value)}"
+            out.append(((*base, "low"), msg))
+        if obs.high is not None and obs.high < obs.value:
+            msg = f"high {fmt(obs.high)} is below the value {fmt(obs.value)}"
+            out.append(((*base, "high"), msg))
+    return out
+
+
 def _accommodation(sc: Scenario) -> list[Finding]:
     """Accommodation rows name known actors, and each row's weights sum to at most 1."""
     rows = sc.model.smp.accommodation or {}
@@ -203,6 +244,16 @@ def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
     for loc, q in slots:
         if q.source is None and q.note is None:
             out.append((loc, "bundled scenarios need a source or a note for every number"))
+    if sc.outcome is not None:
+        recorded: list[tuple[Loc, OutcomeDeal | OutcomeIssue]] = [
+            (("outcome", "issues", k), obs) for k, obs in sc.outcome.issues.items()
+        ]
+        if sc.outcome.deal is not None:
+            recorded.insert(0, (("outcome", "deal"), sc.outcome.deal))
+        for loc, obs in recorded:
+            if obs.source is None and obs.note is None:
+                msg = "bundled scenarios need a source or a note for every outcome value"
+                out.append((loc, msg))
     return out
 
 

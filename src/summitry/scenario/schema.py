@@ -341,8 +341,87 @@ class OptionsSettings(_Model):
         return {name: getattr(self, name) for name in OPTION_FIELDS}
 
 
+def parse_date(value: Any) -> Any:
+    """A date field's input as a :class:`datetime.date` (ISO text, a YAML date, or a
+    midnight datetime); anything else raises ``ValueError`` with a short message."""
+    if isinstance(value, dt.datetime):
+        if (value.hour, value.minute, value.second) != (0, 0, 0):
+            raise ValueError("expected a date without a time, like 2025-09-21")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date; write it as 2025-09-21") from None
+    from summitry.scenario.yamlio import describe
+
+    raise ValueError(f"expected a date like 2025-09-21, got {describe(value)}")
+
+
+class OutcomeDeal(_Model):
+    """Whether the two bargaining principals concluded an agreement in the episode (a signed
+    or jointly announced document with commitments on at least one issue, even one that
+    later collapsed)."""
+
+    value: Annotated[bool, Strict()]
+    source: Text | None = None
+    note: Text | None = None
+
+
+class OutcomeIssue(_Model):
+    """Where an issue stood after the episode, on the issue's own scale, with an optional
+    coding band ``[low, high]`` when the record supports only a range (low <= value <= high
+    and the scale are checked in :mod:`summitry.scenario.checks`)."""
+
+    value: Num
+    low: Num | None = None
+    high: Num | None = None
+    source: Text | None = None
+    note: Text | None = None
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """The coding band ``(low, high)``; ``(value, value)`` when none is given."""
+        lo = self.value if self.low is None else self.low
+        hi = self.value if self.high is None else self.high
+        return lo, hi
+
+
+class Outcome(_Model):
+    """What actually happened in a past episode, for backtests only (docs/backtest.md).
+
+    No engine reads it: it is not in :meth:`Scenario.quantities` and is never sampled.
+    ``date`` is when the outcome is read (on or after the scenario's ``date``); at least one
+    of ``deal`` and ``issues`` is given.
+    """
+
+    date: dt.date
+    summary: Text | None = None
+    deal: OutcomeDeal | None = None
+    issues: dict[Text, OutcomeIssue] = Field(default_factory=dict)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        return parse_date(value)
+
+    @field_validator("issues", mode="before")
+    @classmethod
+    def _null_is_none(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @model_validator(mode="after")
+    def _something_to_score(self) -> Outcome:
+        if self.deal is None and not self.issues:
+            raise ValueError("nothing to score: give 'deal', 'issues' or both")
+        return self
+
+
 class Scenario(_Model):
-    """A negotiation: issues, actors and engine settings (scenario-spec.md)."""
+    """A negotiation: issues, actors and engine settings (scenario-spec.md); a past episode
+    may also record its ``outcome`` (read by backtests only, never by the engines)."""
 
     name: Slug
     title: Label
@@ -354,28 +433,21 @@ class Scenario(_Model):
     model: ModelSettings = Field(default_factory=ModelSettings)
     bargaining: BargainingSettings | None = None
     options: OptionsSettings | None = None
+    outcome: Outcome | None = None
 
     _source_file: str = PrivateAttr(default="<scenario>")
 
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            if (value.hour, value.minute, value.second) != (0, 0, 0):
-                raise ValueError("expected a date without a time, like 2025-09-21")
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"'{value}' is not a date; write it as 2025-09-21") from None
-        from summitry.scenario.yamlio import describe
+        return None if value is None else parse_date(value)
 
-        raise ValueError(f"expected a date like 2025-09-21, got {describe(value)}")
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _outcome_not_empty(cls, value: Any) -> Any:
+        if value is None or value == {}:
+            raise ValueError("the outcome is empty: give its date and a deal, issues or both")
+        return value
 
     def __eq__(self, other: object) -> bool:
         """Equal content, wherever each came from (``source_file`` is not compared)."""
@@ -478,9 +550,13 @@ class Scenario(_Model):
         ``json_safe``: dates as ISO text and anchor keys as text, for JSON output.
         """
         data = self.model_dump(exclude_none=True)
+        if self.outcome is not None and not self.outcome.issues:
+            del data["outcome"]["issues"]
         if json_safe:
             if self.date is not None:
                 data["date"] = self.date.isoformat()
+            if self.outcome is not None:
+                data["outcome"]["date"] = self.outcome.date.isoformat()
             for issue in data["issues"]:
                 issue["scale"] = list(issue["scale"])
                 issue["anchors"] = {fmt(k): v for k, v in issue["anchors"].items()}

@@ -15,7 +15,16 @@ from pydantic_core import ErrorDetails
 
 from summitry.scenario.checks import suggest
 from summitry.scenario.quantities import CLASSES, DISTRIBUTIONS, Loc, fmt
-from summitry.scenario.schema import Actor, EUMSettings, Issue, ModelSettings, Scenario
+from summitry.scenario.schema import (
+    Actor,
+    EUMSettings,
+    Issue,
+    ModelSettings,
+    Outcome,
+    OutcomeDeal,
+    OutcomeIssue,
+    Scenario,
+)
 from summitry.scenario.yamlio import LineMap, describe
 
 _CHILD: dict[str, dict[str, str]] = {
@@ -24,18 +33,28 @@ _CHILD: dict[str, dict[str, str]] = {
         "actors": "actor_list",
         "model": "model",
         "references": "references",
+        "outcome": "outcome",
     },
+    "outcome": {"deal": "outcome_deal", "issues": "outcome_issues"},
     "issue": {"status_quo": "slot", "anchors": "anchors", "scale": "scale"},
     "actor": {"capability": "slot", "positions": "slot_map", "salience": "slot_map"},
     "model": {"eum": "eum"},
 }
-_ITEM = {"issue_list": "issue", "actor_list": "actor", "slot_map": "slot"}
+_ITEM = {
+    "issue_list": "issue",
+    "actor_list": "actor",
+    "slot_map": "slot",
+    "outcome_issues": "outcome_issue",
+}
 _FIELDS: dict[str, list[str]] = {
     "scenario": list(Scenario.model_fields),
     "issue": list(Issue.model_fields),
     "actor": list(Actor.model_fields),
     "model": list(ModelSettings.model_fields),
     "eum": list(EUMSettings.model_fields),
+    "outcome": list(Outcome.model_fields),
+    "outcome_deal": list(OutcomeDeal.model_fields),
+    "outcome_issue": list(OutcomeIssue.model_fields),
     **{f"quantity:{tag}": list(cls.model_fields) for tag, cls in CLASSES.items()},
 }
 _ID_RULE = "lower-case letters, digits and '_', starting with a letter"
@@ -178,6 +197,8 @@ def message(err: ErrorDetails, place: Place) -> str:
     if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
         whole = kind.startswith("int")
         return f"expected a {'whole ' if whole else ''}number, got {describe(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {describe(value)}"
     if kind == "int_from_float":
         return f"expected a whole number, got {describe(value)}"
     if kind == "string_type":

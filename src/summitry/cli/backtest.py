@@ -1,0 +1,254 @@
+"""``summitry backtest``: score the forecasts of past episodes against what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from summitry.cli.app import app, console, fail, progress_bar
+from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
+from summitry.scenario import ScenarioError, load
+
+if TYPE_CHECKING:
+    from summitry.backtest import Backtest
+    from summitry.scenario import Scenario
+
+BACKTEST_MAX_SAMPLES = 200_000
+"""Every episode's per-sample outputs are kept for the store: bound the memory one run needs."""
+ENGINE_NAMES = {"eum": "EUM", "smp": "SMP", "bargaining": "Bargaining"}
+
+
+@app.command("backtest")
+def backtest_command(
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Bundled scenario names or scenario files with an outcome section "
+            "(default: every bundled scenario that has one).",
+            show_default=False,
+        ),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option(min=1, max=BACKTEST_MAX_SAMPLES, help="Monte Carlo draws per episode."),
+    ] = 1000,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed.")] = 0,
+    engine: Annotated[
+        str, typer.Option(help="Engines to score: eum, smp, bargaining or all.")
+    ] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    db: DbOption = Path(DEFAULT_DB),
+    no_store: NoStoreOption = False,
+) -> None:
+    """How well did the models do on past episodes? Forecast every scenario that records
+    its outcome and score each engine against it (docs/backtest.md)."""
+    from summitry.backtest import ENGINES, backtest
+
+    if engine not in (*ENGINES, "all"):
+        fail(f"--engine: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}, all")
+    engines = ENGINES if engine == "all" else (engine,)
+    episodes = _episodes(scenarios or [])
+    store = None if no_store else writable_store(db)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("backtest", total=samples * len(episodes))
+            result = backtest(
+                episodes, samples, seed, engines, progress=lambda k: bar.advance(task, k)
+            )
+    except ValueError as err:
+        fail(str(err))
+    if result.scores.empty and result.deals.empty:
+        notes = [n for e in result.episodes for n in e["notes"]]
+        fail([f"nothing to score with --engine {engine}", *notes])
+    data = result.to_dict()
+    if store is not None:
+        options = {"engines": list(engines), "episodes": [sc.name for sc in episodes]}
+        extra = {"scenarios": {sc.name: _stored(sc) for sc in episodes}}
+        save_and_report(
+            store, db, "backtest", None, seed, options, result.outputs, data, started_at, extra
+        )
+    if as_json:
+        console.print_json(json.dumps(data))
+        return
+    for info in data["episodes"]:
+        _print_episode(data, info)
+    _print_summary(result)
+
+
+def _episodes(names: list[str]) -> list[Scenario]:
+    """The scenarios to score: those named (each must record an outcome), or every bundled
+    one that does; bad input exits 2 with one line per problem."""
+    from summitry.backtest import episodes_with_outcome
+
+    try:
+        if not names:
+            chosen = [load(n) for n in episodes_with_outcome()]
+            if not chosen:
+                fail("no bundled scenario records an outcome; nothing to score")
+            return chosen
+        loaded = [load(n) for n in names]
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    seen: set[str] = set()
+    for given, sc in zip(names, loaded, strict=True):
+        if sc.outcome is None:
+            fail(
+                f"{sc.source_file}: no outcome section, so there is nothing to score "
+                "(only past episodes that record what happened can be backtested)"
+            )
+        if sc.name in seen:
+            fail(f"{given}: scenario '{sc.name}' is named twice")
+        seen.add(sc.name)
+    return loaded
+
+
+def _stored(sc: Scenario) -> dict[str, Any]:
+    from summitry.store import scenario_data
+
+    return scenario_data(sc)
+
+
+def _fmt(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _observed(row: dict[str, Any]) -> str:
+    if row["low"] == row["high"]:
+        return f"{row['observed']:g}"
+    return f"{row['observed']:g} [{row['low']:g}-{row['high']:g}]"
+
+
+def _print_episode(data: dict[str, Any], info: dict[str, Any]) -> None:
+    """One episode: per issue the outcome, each engine's forecast and score, and the two
+    baselines; then the deal (``data``: :meth:`Backtest.to_dict`)."""
+    rows = [r for r in data["scores"] if r["episode"] == info["episode"]]
+    title = (
+        f"{info['episode']}: {info['title']}\n"
+        f"outcome read {info['outcome_date']}; {data['samples']:,} samples, seed {data['seed']}"
+    )
+    table = Table(
+        title=escape(title),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        caption="Observed: value \\[coding band]. Forecast: p50 \\[p10-p90] over samples. "
+        "Err: distance of the p50 (or the baseline) to the band; CRPS at the value; both "
+        "in % of the scale. 80%: whether p10-p90 reaches the band. PIT: share of samples "
+        "below the value (0.5 for ties).",
+        caption_justify="left",
+    )
+    table.add_column("Issue, observed", no_wrap=True)
+    table.add_column("By", no_wrap=True)
+    for name in ("p50 [p10-p90]", "Err %", "CRPS %", "80%", "PIT"):
+        table.add_column(escape(name), justify="right", no_wrap=True)
+    issues = list(dict.fromkeys(r["issue"] for r in rows))
+    for issue in issues:
+        mine = [r for r in rows if r["issue"] == issue]
+        first = mine[0]
+        label = f"{issue}\n= {_observed(first)}"
+        for k, r in enumerate(mine):
+            table.add_row(
+                escape(label) if k == 0 else "",
+                ENGINE_NAMES[r["engine"]],
+                escape(f"{r['p50']:.1f} [{r['p10']:.1f}-{r['p90']:.1f}]"),
+                _fmt(r["abs_error_pct"]),
+                _fmt(r["crps_pct"]),
+                "yes" if r["covered"] else "no",
+                _fmt(r["pit"], 2),
+            )
+        if first["status_quo"] is not None:
+            sq = f"{first['status_quo']:.1f}"
+            table.add_row("", "status quo", sq, _fmt(first["status_quo_error_pct"]))
+        start = f"{first['initial_median']:.1f}"
+        table.add_row("", "init. median", start, _fmt(first["initial_median_error_pct"]))
+        table.add_section()
+    console.print(table)
+    lines = []
+    zone = info["samples_with_zone"]
+    if zone is not None and "bargaining" in info["engines"]:
+        lines.append(
+            f"Bargaining model: the Nash deal in the {zone:,} of {info['samples']:,} samples "
+            "with a zone of agreement, the status quo in the others."
+        )
+    for d in data["deals"]:
+        if d["episode"] == info["episode"]:
+            lines.append(
+                f"Deal {'made' if d['deal'] else 'not made'}. P(deal) {d['p_deal']:.3f} under "
+                f"private information: Brier {d['brier']:.3f}, log score {d['log_score']:.3f}; "
+                f"P(zone) {d['p_zone']:.3f}: Brier {d['brier_zone']:.3f}, log score "
+                f"{d['log_score_zone']:.3f}."
+            )
+    lines += [f"note: {n}" for n in info["notes"]]
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print()
+
+
+def _skill(s: dict[str, Any]) -> str:
+    if s["observations"] == 0:
+        return "-"
+    value = "-" if s["skill"] is None else f"{s['skill']:+.2f}"
+    return f"{value} ({s['observations']})"
+
+
+def _deal(s: dict[str, Any], key: str) -> str:
+    deal = s.get("deal")
+    if deal is None or deal["episodes"] == 0:
+        return "-"
+    return f"{deal[key]:.3f}" + (f" ({deal['episodes']})" if key == "brier" else "")
+
+
+def _print_summary(result: Backtest) -> None:
+    """Every engine over every episode, with the counts behind each number."""
+    summary = result.summary()
+    n_episodes = len(result.episodes)
+    n_obs = int(result.scores[["episode", "issue"]].drop_duplicates().shape[0])
+    table = Table(
+        title=f"All episodes: {n_episodes} episode(s), {n_obs} observed issue outcome(s), "
+        f"{len(result.deals)} deal(s) scored. Few: read every number with care.",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption="MAE and CRPS: means over the engine's observations, in % of each issue's "
+        "scale. Skill = 1 - MAE / MAE of the baseline (1 perfect, 0 no better, below 0 "
+        "worse), over the (n) observations the baseline exists for ('-' where the baseline "
+        "makes no error). Brier and log score: lower is better; a coin flip scores 0.250 "
+        "and 0.693.",
+        caption_justify="left",
+    )
+    table.add_column("", ratio=1)
+    for s in summary:
+        table.add_column(ENGINE_NAMES[s["engine"]], justify="right", no_wrap=True)
+    measures: list[tuple[str, Any]] = [
+        ("episodes", lambda s: str(s["episodes"])),
+        ("observations", lambda s: str(s["observations"])),
+        ("MAE, % of scale", lambda s: _fmt(s["mae_pct"])),
+        ("mean CRPS, % of scale", lambda s: _fmt(s["crps_pct"])),
+        ("80% intervals reaching the outcome", lambda s: f"{s['covered']} of {s['observations']}"),
+        ("skill vs status quo (n)", lambda s: _skill(s["skill_status_quo"])),
+        ("skill vs initial median (n)", lambda s: _skill(s["skill_initial_median"])),
+        ("P(deal) Brier (episodes)", lambda s: _deal(s, "brier")),
+        ("P(deal) log score", lambda s: _deal(s, "log_score")),
+        ("P(zone) Brier", lambda s: _deal(s, "brier_zone")),
+    ]
+    for label, cell in measures:
+        table.add_row(label, *(cell(s) for s in summary))
+    console.print(table)
+    console.print(
+        "Caveat: the episode scenarios were written by people who knew the outcome, so this "
+        "measures consistency with the record, not out-of-sample skill (docs/backtest.md).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+__all__ = ["backtest_command"]
