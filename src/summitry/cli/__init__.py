@@ -10,6 +10,7 @@ from summitry.cli import backtest as _backtest  # noqa: F401  (registers command
 from summitry.cli import compare as _compare  # noqa: F401  (registers commands)
 from summitry.cli import forecast as _forecast  # noqa: F401  (registers commands)
 from summitry.cli import ktab as _ktab  # noqa: F401  (registers commands)
+from summitry.cli import report as _report  # noqa: F401  (registers commands)
 from summitry.cli import runs as _runs  # noqa: F401  (registers commands)
 from summitry.cli import scenarios as _scenarios  # noqa: F401  (registers commands)
 from summitry.cli import sensitivity as _sensitivity  # noqa: F401  (registers commands)

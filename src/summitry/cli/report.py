@@ -1,0 +1,178 @@
+"""``summitry report``: a forecast as one self-contained HTML page plus PNG charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from summitry.cli.app import app, err_console, fail, progress_bar
+from summitry.cli.compare import parse_set
+from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
+from summitry.limits import MAX_SAMPLES
+from summitry.scenario import ScenarioError, load
+
+if TYPE_CHECKING:
+    from summitry.forecast import Forecast
+    from summitry.scenario import Scenario
+    from summitry.sensitivity import Sensitivity
+    from summitry.store import Store
+
+DEFAULT_SCENARIO = "dprk-2025"
+DEFAULT_SAMPLES = 1000
+MAX_SEED = 2**63 - 1
+PROGRESS_FROM = 20_000
+"""Show a progress bar from this many samples on."""
+
+
+def _whole(option: str, text: str, low: int, high: int) -> int:
+    """``text`` as a whole number in [low, high], or exit 2 with one line."""
+    try:
+        value = int(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a whole number")
+    if not low <= value <= high:
+        fail(f"{option}: {value:,} is out of range; give {low:,} to {high:,}")
+    return value
+
+
+def _out_dir(out: Path) -> Path:
+    """Create ``out`` (and its parents) and check it can take files, or exit 2."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        fail(f"--out {out}: exists and is not a directory")
+    except OSError as err:
+        fail(f"--out {out}: cannot create it ({err.strerror})")
+    if not os.access(out, os.W_OK | os.X_OK):
+        fail(f"--out {out}: not writable")
+    return out
+
+
+def _run(sc: Scenario, samples: int, seed: int) -> Forecast:
+    from summitry.forecast import forecast
+
+    if samples < PROGRESS_FROM:
+        return forecast(sc, samples, seed)
+    with progress_bar() as bar:
+        task = bar.add_task("sampling", total=samples)
+        return forecast(sc, samples, seed, progress=lambda k: bar.advance(task, k))
+
+
+def _screen(sc: Scenario, seed: int) -> Sensitivity | None:
+    """A Morris screen of the scenario's main output, or None (with a note) when every
+    input is fixed."""
+    from summitry import sensitivity as sa
+
+    if not sa.uncertain_inputs(sc):
+        err_console.print(
+            f"note: no sensitivity section: every input of '{sc.name}' is a fixed value",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return None
+    return sa.analyze(sc, method="morris", seed=seed)
+
+
+@app.command("report")
+def report_command(
+    scenario: Annotated[
+        str, typer.Argument(help="A bundled scenario name or a path to a scenario file.")
+    ] = DEFAULT_SCENARIO,
+    samples: Annotated[
+        str,
+        typer.Option(metavar="N", help=f"Monte Carlo draws of the inputs (1 to {MAX_SAMPLES:,})."),
+    ] = str(DEFAULT_SAMPLES),
+    seed: Annotated[str, typer.Option(metavar="S", help="Random seed (0 or more).")] = "0",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Directory for report.html and the PNGs [./report-SCENARIO]."),
+    ] = None,
+    png: Annotated[
+        bool, typer.Option("--png/--no-png", help="Also write the charts as PNG.")
+    ] = True,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity/--no-sensitivity",
+            help="Include a Morris screen of what drives the first issue's settlement.",
+        ),
+    ] = True,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="PATH=VALUE change to the scenario, as in `summitry compare`."),
+    ] = None,
+    db: DbOption = Path(DEFAULT_DB),
+    no_store: NoStoreOption = False,
+) -> None:
+    """Write a report of SCENARIO that can be read and cited: the answers with their
+    uncertainty, charts, what drives them, every input with its source, and the command
+    that reproduces it. Prints the paths written."""
+    from summitry.report.html import render_html
+    from summitry.report.png import write_pngs
+
+    n = _whole("--samples", samples, 1, MAX_SAMPLES)
+    s = _whole("--seed", seed, 0, MAX_SEED)
+    try:
+        overrides = parse_set(set_ or [])
+    except ValueError as err:
+        fail(str(err))
+    try:
+        base = load(scenario)
+        sc = base.with_values(overrides) if overrides else base
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    target = _out_dir(out if out is not None else Path(f"report-{sc.name}"))
+    store = None if no_store else writable_store(db)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        fc = _run(sc, n, s)
+        drivers = _screen(sc, s) if sensitivity else None
+    except ValueError as err:
+        fail(str(err))
+    html = render_html(fc, drivers, target=scenario, overrides=overrides)
+    written = [target / "report.html"]
+    try:
+        written[0].write_text(html, encoding="utf-8")
+        if png:
+            written += write_pngs(fc, target, drivers)
+    except OSError as err:
+        fail(f"--out {target}: cannot write ({err.strerror})")
+    if store is not None:
+        _save(store, db, fc, drivers, overrides, written, started_at)
+    for path in written:
+        typer.echo(str(path))
+
+
+def _save(
+    store: Store,
+    db: Path,
+    fc: Forecast,
+    drivers: Sensitivity | None,
+    overrides: dict[str, Any],
+    written: list[Path],
+    started_at: dt.datetime,
+) -> None:
+    """Keep the run like ``forecast`` does, as kind ``report``, with the files written."""
+    from summitry.distributed import engine_options
+
+    record = fc.to_dict()
+    record["sensitivity"] = None if drivers is None else drivers.to_dict()
+    options = {
+        "samples": fc.samples,
+        "engines": record["engines"],
+        "overrides": overrides,
+        "sensitivity": None if drivers is None else {"method": drivers.method, "n": drivers.n},
+        **engine_options(fc),
+    }
+    extra = {"files": [str(p) for p in written], "notes": record["notes"]}
+    save_and_report(
+        store, db, "report", fc.scenario, fc.seed, options, fc.outputs(), record, started_at, extra
+    )
+
+
+__all__ = ["report_command"]
