@@ -14,6 +14,7 @@ from summitry.cli import report as _report  # noqa: F401  (registers commands)
 from summitry.cli import runs as _runs  # noqa: F401  (registers commands)
 from summitry.cli import scenarios as _scenarios  # noqa: F401  (registers commands)
 from summitry.cli import sensitivity as _sensitivity  # noqa: F401  (registers commands)
+from summitry.cli import serve as _serve  # noqa: F401  (registers commands)
 from summitry.cli import sweep as _sweep  # noqa: F401  (registers commands)
 from summitry.cli.app import app
 
