@@ -24,15 +24,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import time
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 
+from memory import cpu_seconds, peak_rss_mb, reset_peak_rss  # benchmarks/memory.py
 from summitry.forecast import scenario_options
 from summitry.scenario import load
 from summitry.sensitivity import (
@@ -58,31 +57,6 @@ class Row:
     result: Sensitivity
 
 
-def _reset_peak_rss() -> bool:
-    """Reset this process's peak RSS (VmHWM) where Linux allows it."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak RSS in MB (VmHWM; ru_maxrss where /proc is missing)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_one(scenario: str, output: str | None, n: int, seed: int) -> Row:
     """One Sobol' analysis, as ``summitry sensitivity`` runs it, timed and measured."""
     sc = load(scenario)
@@ -98,13 +72,13 @@ def run_one(scenario: str, output: str | None, n: int, seed: int) -> Row:
         model_wall += time.perf_counter() - t
         return y
 
-    _reset_peak_rss()
-    wall, cpu = time.perf_counter(), _cpu()
+    reset_peak_rss()
+    wall, cpu = time.perf_counter(), cpu_seconds()
     result = sobol(problem, model, n, seed=seed, output=name)
-    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     runs = runs_needed("sobol", n, problem.num_vars)
     assert result.evaluations == runs
-    return Row(name, runs, wall, cpu, model_wall, _peak_rss_mb(), result)
+    return Row(name, runs, wall, cpu, model_wall, peak_rss_mb(), result)
 
 
 def leaders(result: Sensitivity, top: int = 3) -> str:

@@ -29,18 +29,22 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import cloudpickle
 import numpy as np
 
+import memory  # benchmarks/memory.py
+from memory import cpu_seconds, peak_rss_mb, reset_peak_rss
 from summitry.distributed import SweepSpec, cluster_client, outputs_equal, start_sweep
 from summitry.scenario import load
 from summitry.store import Store
+
+cloudpickle.register_pickle_by_value(memory)  # the workers run its functions too
 
 TARGET_SPEEDUP = 1.6
 TARGET_RSS_MB = 2048.0
@@ -61,32 +65,6 @@ class Row:
         return samples / self.seconds
 
 
-def _reset_peak_rss() -> bool:
-    """Reset this process's peak RSS (VmHWM) where Linux allows it."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak RSS in MB (VmHWM; ru_maxrss where /proc is missing)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _worker_cpu_seconds() -> float:
-    """User plus system CPU time of the calling (worker) process so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple[Row, Store, int]:
     """One sweep on a fresh LocalCluster of ``workers`` processes into a fresh store."""
     store = Store(directory / f"sweep-{workers}.duckdb")
@@ -94,15 +72,15 @@ def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple
     t0 = time.perf_counter()
     with cluster_client(workers=workers) as client:
         startup = time.perf_counter() - t0
-        _reset_peak_rss()
-        client.run(_reset_peak_rss)
-        cpu0 = sum(client.run(_worker_cpu_seconds).values())
+        reset_peak_rss()
+        client.run(reset_peak_rss)
+        cpu0 = sum(client.run(cpu_seconds).values())
         t1 = time.perf_counter()
         run_id = start_sweep(store, spec, chunk=chunk, client=client)
         seconds = time.perf_counter() - t1
-        cpu = sum(client.run(_worker_cpu_seconds).values()) - cpu0
-        driver = _peak_rss_mb()
-        worker = max(client.run(_peak_rss_mb).values())
+        cpu = sum(client.run(cpu_seconds).values()) - cpu0
+        driver = peak_rss_mb()
+        worker = max(client.run(peak_rss_mb).values())
     ledger = store.run(run_id)
     import duckdb
 
