@@ -73,6 +73,39 @@ def test_congress_binding_or_not(
         assert sol.u_ratifiers[0, 0] >= sol.d_ratifiers[0, 0] - 1e-12
 
 
+@pytest.mark.parametrize(
+    ("form", "o_a", "offset", "u_b"),
+    [("linear", 0.5, -0.5, 0.25), ("quadratic", 0.25, -0.25, 0.375)],
+)
+def test_a_ratifier_does_not_override_the_tie_break_toward_b(
+    form: str, o_a: float, offset: float, u_b: float
+) -> None:
+    # A cares only about issue 0 (ideal 0) and its outside option makes d_A = 1, its top: Z* is
+    # A's top face {z_0 = 0}, so the zone is degenerate. On issue 1 B wants 1 and the
+    # ratifier wants 0 but passes z_1 <= 1/2. A's best point of Z*, ties to B: (0, 1/2).
+    p = BargainingProblem.build(
+        a=[0, 0],
+        b=[1, 1],
+        w_a=[1, 0],
+        w_b=[0.5, 0.5],
+        z0=[0.5, 0],
+        o_a=o_a,
+        o_b=-0.3,
+        ratifier_ideal=[[0, 0]],
+        ratifier_weight=[[0, 1]],
+        ratifier_offset=[offset],
+        form=form,  # type: ignore[arg-type]
+    )
+    sol = solve(p)
+    assert sol.zopa_exists[0] and sol.degenerate[0]
+    # quadratic: A's utility is flat at its top, so meeting A's level to round-off pins z_0
+    # only to about its square root
+    tol = 1e-12 if form == "linear" else 1e-7
+    np.testing.assert_allclose(sol.z[0], [0.0, 0.5], atol=tol)
+    assert sol.u_a_eff[0] == pytest.approx(1.0, abs=1e-12)
+    assert sol.u_b_eff[0] == pytest.approx(u_b, abs=tol)
+
+
 def test_a_summit_can_override_what_the_working_level_cannot_pass() -> None:
     working = solve(BargainingProblem.build(**SWAP, **CONGRESS, ratifier_offset=[0.45]))  # type: ignore[arg-type]
     # the leader drops the ratifier at an override cost of 0.1, carried as A's outside option

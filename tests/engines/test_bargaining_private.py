@@ -29,20 +29,15 @@ def _spread(p: BargainingProblem, data: st.DataObject) -> list[float]:
 
 
 def _check_against_reference(p: BargainingProblem, data: st.DataObject, tol: float) -> None:
-    """Linear: the reference (linear programs) is exact, so the offers must agree. Quadratic:
-    the reference's SLSQP misses optima where a ratifier pins an issue exactly (no constraint
-    qualification there), so the engine must only never do worse than it."""
     sample = _spread(p, data)
     got = private_information(p, sample)
     want = ref.private_information_one(p, sample)
-    assert got.expected_utility_a >= want.expected_utility_a - tol
-    if p.form == "linear":
-        assert got.expected_utility_a == pytest.approx(want.expected_utility_a, abs=tol)
-        if abs(got.expected_utility_a - got.d_a) > tol:  # A is not indifferent to walking away
-            assert got.offer == want.offer
-        if got.offer and want.offer and got.p_deal == pytest.approx(want.p_deal):
-            # (different p_deal: A's expected value ties between two levels; both optimal)
-            assert got.u_a_eff == pytest.approx(want.u_a_eff, abs=tol)
+    assert got.expected_utility_a == pytest.approx(want.expected_utility_a, abs=tol)
+    if abs(got.expected_utility_a - got.d_a) > 1e-9:  # A is not indifferent to walking away
+        assert got.offer == want.offer
+    if got.offer and want.offer and got.p_deal == pytest.approx(want.p_deal):
+        # (different p_deal: A's expected value ties between two levels; both are optimal)
+        assert got.u_a_eff == pytest.approx(want.u_a_eff, abs=tol)
     if got.offer:
         assert got.p_breakdown == pytest.approx(1.0 - got.p_deal)
         assert got.p_deal == pytest.approx(np.mean(np.array(sample) <= got.level))
@@ -130,6 +125,48 @@ def test_an_indifferent_a_still_makes_the_offer() -> None:
     assert got.offer and got.p_breakdown == 0.0
     assert got.expected_utility_a == got.d_a == 0.875
     np.testing.assert_allclose(got.z, [1.0, 0.5], atol=1e-15)
+
+
+def test_a_ratifier_met_exactly_does_not_cost_a_its_best_offer() -> None:
+    # (found by the campaign) A gains 1/2 on issue 0 (z0 = 1 -> 0), believed with tau_A = 1/2,
+    # and wants z_1 = 0; the ratifier (ideal z_1 = 1/4) passes z_1 in [0, 1/2], so A's best
+    # offer (0, 0, 0) meets it exactly and is worth 1/2 + 1/4 to A. B cares only about issue 0,
+    # so it is also B's best package among A's best: every type of B accepts it. (This tau_B
+    # makes the engine's two ways of computing u_B differ by one ulp.)
+    central = BargainingProblem.build(
+        a=[0, 0, 0],
+        b=[0, 0, 0],
+        w_a=[0.5, 0.5, 0],
+        w_b=[1, 0, 0],
+        z0=[1, 0, 0],
+        tau_a=0.5,
+        tau_b=0.2579805886566607,
+        ratifier_ideal=[[0, 0.25, 0]],
+        ratifier_weight=[[0, 1, 0]],
+        form="quadratic",
+    )
+    got = private_information(central, [0.0])
+    assert got.offer and got.p_deal == 1.0
+    assert got.expected_utility_a == pytest.approx(0.75, abs=1e-12)
+    np.testing.assert_allclose(got.z, [0.0, 0.0, 0.0], atol=1e-12)
+    assert ref.private_information_one(central, [0.0]).expected_utility_a == pytest.approx(0.75)
+
+
+def test_a_barely_credible_concession_still_buys_acceptance() -> None:
+    # (found by the campaign) tau_B = 1e-8: moving z_1 from 0.8125 to B's ideal 0.5 is worth
+    # only 3.125e-9 to B, but that is enough for B (d_B = 0.6875) to accept A's best offer
+    # (0.25, 0.5), worth 0.75 + 0.125 to A. The reference reads this offer off the package
+    # that defines it (its linear program calls the level infeasible).
+    central = BargainingProblem.build(
+        a=[0.25, 0], b=[0, 0.5], w_a=[1, 0], w_b=[0, 1], z0=[0, 0.8125], tau_a=0.5, tau_b=1e-8
+    )
+    got = private_information(central, [0.6875])
+    assert got.offer and got.p_deal == 1.0
+    assert got.u_b_eff == pytest.approx(0.6875 + 3.125e-9, abs=1e-15)
+    assert got.expected_utility_a == pytest.approx(0.875, abs=1e-12)
+    np.testing.assert_allclose(got.z, [0.25, 0.5], atol=1e-12)
+    want = ref.private_information_one(central, [0.6875])
+    assert want.offer and want.expected_utility_a == pytest.approx(0.875, abs=1e-9)
 
 
 def test_inputs_are_checked() -> None:

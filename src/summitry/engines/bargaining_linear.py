@@ -91,29 +91,30 @@ class PiecewiseLinear:
     ) -> tuple[FloatArray, BoolArray]:
         """Maximise ``stack`` subject to U_party >= d_party exactly (a continuous knapsack).
 
-        Start from the unconstrained maximiser (ties toward ``party``). If it falls short by
-        D, buy the shortfall from the pieces that raise U_party, cheapest first: filling an
-        empty piece or emptying a full one changes U_party by |g_j| len_j at a cost of
-        |c_j| len_j in the objective, so the price per unit is |c_j| / |g_j|; the last piece
-        bought is bought in part. Returns the fills and whether the constraint can be met.
+        Start from the unconstrained lexicographic maximiser. If it falls short by D, buy the
+        shortfall from the pieces that raise U_party, cheapest first: filling an empty piece
+        or emptying a full one changes U_party by g_j per unit and objective k by r_kj, so its
+        price is -r_kj / g_j. Prices compare lexicographically over the objectives of
+        ``stack`` and then the status-quo tie-break (the lexicographic order is the limit of
+        c + eps tail, for which the greedy order is optimal); the last piece is bought in
+        part. Returns the fills and whether the constraint can be met.
         """
-        c, tail = stack[0], list(stack[1:])
-        g_w = np.zeros_like(c)
-        g_w[:, party] = 1.0
-        x = self.argmax([c, g_w, *tail])
+        x = self.argmax(stack)
         short = self.d[:, party] - self.utilities(x)[:, party]
         feasible = np.ones(self.size, dtype=bool)
         idx = np.flatnonzero(short > 0.0)
         if idx.size == 0:
             return x, feasible
-        g = self.rates[idx, party, :]
-        cost = np.abs(np.matmul(c[idx][:, None, :], self.rates[idx])[:, 0, :])
+        rates = self.rates[idx]
+        g = rates[:, party, :]
         xi, length = x[idx], self.length[idx]
         full = xi > 0.0
         useful = np.where(full, g < 0.0, g > 0.0) & (length > 0.0)
         gain = np.where(useful, np.abs(g) * length, 0.0)
-        price = np.where(useful, cost / np.where(useful, np.abs(g), 1.0), np.inf)
-        order = np.argsort(price, axis=1, kind="stable")
+        per_unit = np.where(useful, g, 1.0)
+        objectives = [np.matmul(w[idx][:, None, :], rates)[:, 0, :] for w in stack]
+        prices = [np.where(useful, -r / per_unit, np.inf) for r in [*objectives, self.tie[idx]]]
+        order = np.lexsort(prices[::-1], axis=-1)
         gain_s = np.take_along_axis(gain, order, axis=1)
         bought = np.cumsum(gain_s, axis=1)
         need = short[idx]

@@ -88,6 +88,11 @@ def support(
     """Maximise ``stack`` (lexicographic (B, P) weights) subject to U_v >= d_v for v in cons.
 
     Returns the maximiser, its utilities (B, P) and whether the constraints can be met.
+    Ratifier v is handled on top of the others (``rest``). Where the lexicographic optimum
+    without v violates it, either some maximiser of the first objective c meets it (v's
+    multiplier on c is zero: the later objectives are then maximised over c's maximisers
+    subject to U_v >= d_v, by a multiplier search on the second objective) or none does (the
+    multiplier on c is searched). Ratifier utility never overrides a caller's tie-break.
     """
     if not cons:
         x = be.argmax(stack)
@@ -97,29 +102,56 @@ def support(
         return x, be.utilities(x), feasible
     v, rest = cons[-1], cons[:-1]
     c, tail = stack[0], list(stack[1:])
-    g = unit(be.size, be.n_parties, v)
-    x, u, feasible = support(be, [c, g, *tail], rest)
+    x, u, feasible = support(be, stack, rest)
     need = feasible & (u[:, v] < be.d[:, v])
     if not need.any():
         return x, u, feasible
     idx = np.flatnonzero(need)
     sub = be.take(idx)
-    c_s, g_s, tail_s = c[idx], g[idx], [t[idx] for t in tail]
-    x1, u1, f1 = support(sub, [g_s, c_s, *tail_s], rest)
-    ok = f1 & (u1[:, v] >= sub.d[:, v] - TOL_ZOPA)
-    feasible[idx] = ok
-    if ok.any():
-        jj = np.flatnonzero(ok)
+    c_s, tail_s = c[idx], [t[idx] for t in tail]
+    g_s = unit(idx.size, be.n_parties, v)
+    xf, uf, _ = support(sub, [c_s, g_s, *tail_s], rest)  # the most for v among c's maximisers
+    on_face = uf[:, v] >= sub.d[:, v]
+    if on_face.any():
+        jj = np.flatnonzero(on_face)
         at = idx[jj]
-        xs, us = _multiplier_chord(sub.take(jj), c_s[jj], v, rest, x[at], u[at], x1[jj], u1[jj])
-        x[at] = xs
-        u[at] = us
+        if tail:  # the next objective, over c's maximisers, subject to U_v >= d_v
+            head, w0, after = [c_s[jj]], tail_s[0][jj], [t[jj] for t in tail_s[1:]]
+            x[at], u[at] = _multiplier_chord(
+                sub.take(jj), head, w0, after, v, rest, x[at], u[at], xf[jj], uf[jj]
+            )
+        else:
+            x[at], u[at] = xf[jj], uf[jj]
+    kk = np.flatnonzero(~on_face)
+    if kk.size:
+        at = idx[kk]
+        off = sub.take(kk)
+        c_k, tail_k = c_s[kk], [t[kk] for t in tail_s]
+        x1, u1, f1 = support(off, [g_s[kk], c_k, *tail_k], rest)
+        ok = f1 & (u1[:, v] >= off.d[:, v] - TOL_ZOPA)
+        feasible[at] = ok
+        if ok.any():
+            jj = np.flatnonzero(ok)
+            x[at[jj]], u[at[jj]] = _multiplier_chord(
+                off.take(jj),
+                [],
+                c_k[jj],
+                [t[jj] for t in tail_k],
+                v,
+                rest,
+                xf[kk[jj]],
+                uf[kk[jj]],
+                x1[jj],
+                u1[jj],
+            )
     return x, u, feasible
 
 
 def _multiplier_chord(
     be: Backend,
+    head: Sequence[FloatArray],
     c: FloatArray,
+    tail: Sequence[FloatArray],
     v: int,
     rest: Sequence[int],
     lo: FloatArray,
@@ -127,15 +159,16 @@ def _multiplier_chord(
     hi: FloatArray,
     uhi: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Locate ratifier v's multiplier between lo (U_v < d_v, t = 0) and hi (U_v >= d_v, t = 1)
-    and return the combination of the bracketing maximisers that meets U_v = d_v."""
+    """Locate ratifier v's multiplier on objective c (after the fixed objectives ``head``,
+    before the tie-breaks c, ``tail``) between lo (U_v < d_v, t = 0) and hi (U_v >= d_v,
+    t = 1), and return the combination of the bracketing maximisers that meets U_v = d_v."""
     d_v = be.d[:, v]
 
     def shortfall(ia: IntArray, u: FloatArray, t: FloatArray) -> FloatArray:
         return np.asarray(u[:, v] - d_v[ia])
 
     g = unit(be.size, be.n_parties, v)
-    lo, ulo, hi, uhi = bracket(be, rest, c, g, [c], lo, ulo, hi, uhi, shortfall)
+    lo, ulo, hi, uhi = bracket(be, rest, c, g, [c, *tail], lo, ulo, hi, uhi, shortfall, head=head)
     e_lo, e_hi = ulo[:, v] - d_v, uhi[:, v] - d_v
     span = e_hi - e_lo
     theta = np.clip(-e_lo / np.where(span > 0.0, span, 1.0), 0.0, 1.0)
@@ -159,10 +192,11 @@ def bracket(
     uhi: FloatArray,
     value: Value,
     first: FloatArray | None = None,
-    zero_left: bool = False,
+    head: Sequence[FloatArray] = (),
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Narrow [lo, hi] on the path t -> x(t) = argmax ((1 - t) w0 + t w1) . U (then ``tail``)
-    subject to ``cons``, to where ``value(index, U, t)`` (increasing in t) crosses zero.
+    """Narrow [lo, hi] on the path t -> x(t) = argmax ((1 - t) w0 + t w1) . U (after the
+    fixed objectives ``head``, then ``tail``) subject to ``cons``, to where
+    ``value(index, U, t)`` (increasing in t) crosses zero.
 
     lo and hi are the maximisers at t = 0 and t = 1 with value(lo) < 0 <= value(hi).
     Piecewise-linear backends use the chord rule: t where the supporting lines of lo and hi
@@ -170,7 +204,6 @@ def bracket(
     adjacent vertices (exact, finite). Smooth backends use the Illinois variant of regula
     falsi on value(t) until |value| <= TOL_ROOT or the t-bracket is below TOL_T.
     ``first`` (B,) optionally gives a t to query before anything else (NaN: none).
-    ``zero_left``: a point with value exactly 0 replaces lo (value(lo) <= 0 < value(hi)).
     """
     lo, ulo, hi, uhi = lo.copy(), ulo.copy(), hi.copy(), uhi.copy()
     size = be.size
@@ -183,12 +216,13 @@ def bracket(
 
     def query(ia: IntArray, t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         w = (1.0 - t)[:, None] * w0[ia] + t[:, None] * w1[ia]
-        xm, um, _ = support(be.take(ia), [w, *(s[ia] for s in tail)], cons)
+        stack = [*(s[ia] for s in head), w, *(s[ia] for s in tail)]
+        xm, um, _ = support(be.take(ia), stack, cons)
         return xm, um, w
 
     def update(ia: IntArray, t: FloatArray, xm: FloatArray, um: FloatArray) -> None:
         fm = value(ia, um, t)
-        left = fm <= 0.0 if zero_left else fm < 0.0
+        left = fm < 0.0
         il, ih = ia[left], ia[~left]
         lo[il], ulo[il], t_lo[il] = xm[left], um[left], t[left]
         hi[ih], uhi[ih], t_hi[ih] = xm[~left], um[~left], t[~left]
@@ -348,17 +382,7 @@ def level_search(
         sub = be.take(run)
         e_a, e_b = unit(run.size, be.n_parties, 0), unit(run.size, be.n_parties, 1)
         lo, ulo, hi, uhi = bracket(
-            sub,
-            cons,
-            e_a,
-            e_b,
-            [],
-            xa[run],
-            ua[run],
-            xb[run],
-            ub[run],
-            excess,
-            zero_left=party == 0,  # keep the last point still giving A the level
+            sub, cons, e_a, e_b, [], xa[run], ua[run], xb[run], ub[run], excess
         )
         span = uhi[:, party] - ulo[:, party]
         theta = np.clip((target - ulo[:, party]) / np.where(span != 0.0, span, 1.0), 0.0, 1.0)

@@ -519,28 +519,33 @@ def scipy_nash(p: BargainingProblem, i: int, starts: int = 4) -> tuple[float, fl
 def private_information_one(
     central: BargainingProblem, reservations_b: list[float], reservation_a: float | None = None
 ) -> ReferencePrivate:
-    """A's optimal offer: loop over A's best offer and every sample value of d_B."""
+    """A's optimal offer: loop over A's best offer and every sample value of d_B above it.
+
+    A's best offer is B's best package among A's best ones; it gives B exactly ``low`` and A
+    its top value, so F_A(low) is read off that package rather than asked of the LP again
+    (at that level the LP's feasible set can shrink to a point the solver calls infeasible,
+    e.g. when a tiny tau_B leaves B a credible gain of a few 1e-9)."""
     pr = profile(central, 0)
     d_a = pr.d_a if reservation_a is None else reservation_a
     top_a = best_for(pr, 0, -10.0)
     if top_a is None:
         return ReferencePrivate(False, float("nan"), 0.0, float("nan"), d_a)
     generous = best_for(pr, 1, top_a[0] - 1e-11)  # B's best among A's best packages
-    low = values(pr, top_a[1])[1] if generous is None else generous[0]
+    u_a, low, _ = values(pr, top_a[1] if generous is None else generous[1])
     ordered = sorted(reservations_b)
+    candidates = [(low, u_a)]
+    for level in ordered:
+        res = best_for(pr, 0, level) if level > low else None
+        if res is not None:
+            candidates.append((level, res[0]))
     best = (d_a, 0.0, float("nan"), float("nan"))  # (expected, F, level, u_A)
-    for level in [low, *ordered]:
-        if level < low:
-            continue
-        res = best_for(pr, 0, level)
-        if res is None:
-            continue
+    for level, value in candidates:
         accept = sum(1 for r in ordered if r <= level) / len(ordered)
-        expected = accept * res[0] + (1.0 - accept) * d_a
+        expected = accept * value + (1.0 - accept) * d_a
         better = expected > best[0] + 1e-12
         tie = abs(expected - best[0]) <= 1e-12 and accept > best[1]
         if (better or tie) and accept > 0.0:
-            best = (expected, accept, level, res[0])
+            best = (expected, accept, level, value)
     if best[1] == 0.0:
         return ReferencePrivate(False, float("nan"), 0.0, float("nan"), d_a)
     return ReferencePrivate(True, best[2], best[1], best[3], best[0])
