@@ -8,6 +8,7 @@ import pytest
 import summitry as sm
 from summitry.engines.reference.eum import simulate_one
 from summitry.forecast import forecast
+from summitry.scenario import load_text
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +247,153 @@ def test_options_section_is_validated(dprk):
         dprk.with_values({"options": {**OPTIONS, "p_war": 1.5}})
     with pytest.raises(ScenarioError, match="strike_gain"):
         dprk.with_values({"options": {k: v for k, v in OPTIONS.items() if k != "strike_gain"}})
+
+
+# --------------------------------------------------------------------------- issue capability
+
+HAND = """
+name: hand-check
+title: One issue where the small actor has the say
+issues:
+  - {id: x, label: Issue x, scale: [0, 100], status_quo: 50}
+  - {id: y, label: Issue y, scale: [0, 100], status_quo: 50}
+actors:
+  - id: big
+    name: Big
+    capability: 3
+    positions: {x: 100, y: 100}
+    salience: {x: 0.8, y: 0.8}
+  - id: small
+    name: Small
+    capability: 1
+    positions: {x: 0, y: 0}
+    salience: {x: 0.9, y: 0.9}
+  - id: mid
+    name: Mid
+    capability: 1
+    positions: {x: 40, y: 40}
+    salience: {x: 0.5, y: 0.5}
+"""
+OUTPUT_FIELDS = ("positions", "median", "mean", "counts", "risk", "rounds_run", "cycled")
+
+
+def _same_outputs(a, b) -> None:
+    for name in OUTPUT_FIELDS:
+        np.testing.assert_array_equal(getattr(a.result, name), getattr(b.result, name))
+    outs_a, outs_b = a.outputs(), b.outputs()
+    assert outs_a.keys() == outs_b.keys()
+    for name in outs_a:
+        np.testing.assert_array_equal(outs_a[name], outs_b[name], err_msg=name)
+
+
+@pytest.mark.parametrize("name", sm.scenario.bundled_names())
+def test_bundled_forecasts_equal_the_one_capability_bridge(name: str):
+    """Without capability_by_issue the expected-utility model runs exactly as the bridge
+    did before it: one capability (B, n) per actor for every issue."""
+    from summitry.engines import eum
+
+    sc = sm.load(name)
+    for fc in (forecast(sc, 64, seed=4, engines=("eum",)), forecast(sc, point=True)):
+        before = eum.simulate_issues(
+            fc.draws.capability, fc.draws.position, fc.draws.salience, fc.options
+        )
+        for field in OUTPUT_FIELDS:
+            np.testing.assert_array_equal(getattr(fc.result, field), getattr(before, field))
+
+
+@pytest.mark.parametrize("name", sm.scenario.bundled_names())
+def test_issue_capability_equal_to_the_capability_changes_nothing(name: str):
+    """Every actor given capability_by_issue on every issue, equal to its capability: the
+    same draws give every output of every engine bit for bit, and so do central values."""
+    from dataclasses import replace
+
+    from summitry.forecast import forecast_draws, scenario_options
+    from summitry.sampling import draw
+
+    sc = sm.load(name)
+    same = sc.with_values(
+        {
+            f"actors.{a.id}.capability_by_issue.{i}": a.capability
+            for a in sc.actors
+            for i in sc.issue_ids
+        }
+    )
+    d = draw(sc, 48, 2)
+    extra = {
+        f"actors.{a.id}.capability_by_issue.{i}": d.capability[:, k]
+        for k, a in enumerate(sc.actors)
+        for i in sc.issue_ids
+    }
+    d_same = replace(d, extra={**d.extra, **extra})
+    opts = scenario_options(sc)
+    _same_outputs(forecast_draws(sc, d, opts), forecast_draws(same, d_same, opts))
+    _same_outputs(forecast(sc, point=True), forecast(same, point=True))
+
+
+def test_issue_capability_moves_the_settlement_on_its_issue_only():
+    """Weights c s: big 2.4, small 0.9, mid 0.5 of 3.8, so the weighted median is big's 100
+    on both issues. Small's capability 5 on x alone gives it 4.5 of 7.4, more than half: x
+    starts (and stays) at small's 0; y is untouched; the spatial model keeps one capability
+    per actor and does not see the override."""
+    sc = load_text(HAND, "hand.yaml")
+    base = forecast(sc, point=True)
+    moved = forecast(sc.with_values({"actors.small.capability_by_issue.x": 5}), point=True)
+    np.testing.assert_array_equal(base.result.median[0, :, 0], [100.0, 100.0])
+    np.testing.assert_array_equal(moved.result.median[0, :, 0], [0.0, 100.0])
+    assert moved.settlement()[0, 0] == 0.0 < base.settlement()[0, 0] == 100.0
+    for field in OUTPUT_FIELDS:  # issue y runs exactly as before
+        np.testing.assert_array_equal(
+            getattr(moved.result, field)[:, 1], getattr(base.result, field)[:, 1]
+        )
+    assert base.smp is not None and moved.smp is not None
+    np.testing.assert_array_equal(moved.smp.settlement, base.smp.settlement)
+
+
+def test_trace_uses_the_issue_capability():
+    sc = load_text(HAND, "hand.yaml").with_values({"actors.small.capability_by_issue.x": 5})
+    fc = forecast(sc, point=True)
+    want = simulate_one(
+        np.array([3.0, 5.0, 1.0]),
+        np.array([100.0, 0.0, 40.0]),
+        np.array([0.8, 0.9, 0.5]),
+        fc.options,
+    )
+    assert fc.trace()["x"] == want.trace
+    np.testing.assert_array_equal(fc.result.positions[0, 0], want.positions)
+
+
+def test_sensitivity_picks_up_issue_capability():
+    """small's capability counts on y only, its capability_by_issue.x on x only: each moves
+    the settlement of its own issue (past 3.22 small outweighs the others) and nothing else."""
+    from summitry import sensitivity as sa
+
+    sc = load_text(HAND, "hand.yaml").with_values(
+        {
+            "actors.small.capability": {"dist": "uniform", "low": 0.5, "high": 6},
+            "actors.small.capability_by_issue.x": {"dist": "uniform", "low": 0.5, "high": 6},
+        }
+    )
+    assert sa.uncertain_inputs(sc) == [
+        "actors.small.capability",
+        "actors.small.capability_by_issue.x",
+    ]
+    for issue, drives, inert in (
+        ("x", "actors.small.capability_by_issue.x", "actors.small.capability"),
+        ("y", "actors.small.capability", "actors.small.capability_by_issue.x"),
+    ):
+        res = sa.analyze(sc, f"eum.settlement.{issue}", method="morris", n=8, seed=1)
+        mu_star = dict(zip(res.names, res.indices["mu_star"], strict=True))
+        assert mu_star[drives] > 10.0 and mu_star[inert] == 0.0, (issue, mu_star)
+
+
+def test_proposer_from_the_scenario_reaches_the_engine(ec):
+    from summitry.engines import eum
+
+    sc = ec.with_values({"model.eum.proposer": "sender"})
+    fc = forecast(sc, point=True)
+    assert fc.options.proposer == "sender" and fc.to_dict()["options"]["proposer"] == "sender"
+    want = eum.simulate_issues(
+        fc.draws.capability, fc.draws.position, fc.draws.salience, fc.options
+    )
+    np.testing.assert_array_equal(fc.result.positions, want.positions)
+    assert not np.array_equal(fc.result.positions, forecast(ec, point=True).result.positions)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from summitry.sampling import BLOCK, central, draw, from_uniform
+from summitry.sampling import BLOCK, central, draw, from_uniform, issue_capability
 from summitry.scenario import load
 from summitry.scenario.quantities import Beta, Choice, Fixed, Normal, Triangular, Uniform
 
@@ -108,3 +108,54 @@ def test_bad_requests_are_refused(dprk):
             draw(dprk, **kwargs)
     with pytest.raises(ValueError):
         draw(dprk, 10, 1, start=-5)
+
+
+def test_issue_capability_without_overrides_is_the_capability_on_every_issue(dprk):
+    d = draw(dprk, 50, 3)
+    cap = issue_capability(dprk, d)
+    assert cap.shape == (50, len(dprk.actors), len(dprk.issues))
+    for k in range(len(dprk.issues)):
+        np.testing.assert_array_equal(cap[:, :, k], d.capability)
+
+
+def test_issue_capability_places_the_overrides(dprk):
+    """An override is drawn right after its actor's capability: the draws before it keep
+    their values, the actor's capability on other issues stays, the override's issue gets
+    the override's draws (kept in extra by its dotted path)."""
+    path = "actors.dprk.capability_by_issue.denuclearization"
+    other = dprk.with_values({path: {"dist": "uniform", "low": 0.1, "high": 0.3}})
+    a, b = draw(dprk, 400, 9), draw(other, 400, 9)
+    k, d = dprk.actor_ids.index("dprk"), dprk.issue_ids.index("denuclearization")
+    assert path in b.extra and path not in a.extra
+    assert ((b.extra[path] >= 0.1) & (b.extra[path] <= 0.3)).all()
+    np.testing.assert_array_equal(a.capability[:, : k + 1], b.capability[:, : k + 1])
+    cap = issue_capability(other, b)
+    np.testing.assert_array_equal(cap[:, k, d], b.extra[path])
+    for e in range(len(dprk.issues)):
+        if e != d:
+            np.testing.assert_array_equal(cap[:, k, e], b.capability[:, k])
+    np.testing.assert_array_equal(np.delete(cap, k, axis=1)[:, :, d], np.delete(b.capability, k, 1))
+    assert issue_capability(other, central(other))[0, k, d] == 0.2
+
+
+def test_an_input_added_by_override_keeps_every_other_draw():
+    """Issue-specific capabilities come last in Scenario.quantities(), so setting one (as
+    `compare --set` does) leaves every other input's draws as they were: sample-paired."""
+    from summitry.compare import paired
+    from summitry.forecast import forecast
+
+    sc = load("dprk-2019-hanoi")
+    path = "actors.dprk.capability_by_issue.denuclearization"
+    more = sc.with_values({path: 0.2})
+    paths = [p for p, _, _ in sc.quantities()]
+    assert [p for p, _, _ in more.quantities()] == [*paths, path]
+    a, b = draw(sc, 300, 5), draw(more, 300, 5)
+    assert np.array_equal(a.capability, b.capability)
+    assert np.array_equal(a.position, b.position) and np.array_equal(a.salience, b.salience)
+    assert np.array_equal(a.status_quo, b.status_quo, equal_nan=True)
+    assert np.array_equal(a.engine_seeds, b.engine_seeds)
+    assert all(np.array_equal(a.extra[k], b.extra[k]) for k in a.extra)
+    assert paired(forecast(sc, 50, 5, engines=("eum",)), forecast(more, 50, 5, engines=("eum",)))
+    assert not paired(
+        forecast(sc, 50, 5, engines=("eum",)), forecast(more, 50, 6, engines=("eum",))
+    )

@@ -61,10 +61,19 @@ class Difference:
 
 
 def paired(a: Forecast, b: Forecast) -> bool:
-    """Whether sample i of ``a`` and of ``b`` share their draws of every common input."""
+    """Whether sample i of ``a`` and of ``b`` share their draws of every common input: the
+    same seed and sample count, and one scenario's quantity paths a prefix of the other's
+    (quantity ``i`` takes row ``i`` of the sampler's stream, so inputs appended at the end
+    leave the others' draws unchanged)."""
     paths_a = [p for p, _, _ in a.scenario.quantities()]
     paths_b = [p for p, _, _ in b.scenario.quantities()]
-    return a.seed == b.seed and a.samples == b.samples and paths_a == paths_b and not a.point
+    common = min(len(paths_a), len(paths_b))
+    return (
+        a.seed == b.seed
+        and a.samples == b.samples
+        and paths_a[:common] == paths_b[:common]
+        and not a.point
+    )
 
 
 def compare(

@@ -2,7 +2,8 @@
 
 ``forecast(scenario, samples, seed)`` draws the scenario's inputs (:mod:`summitry.sampling`),
 runs the expected-utility engine on every issue of every sample
-(:func:`summitry.engines.eum.simulate_issues`) and, unless told otherwise, the Spatial Model
+(:func:`summitry.engines.eum.simulate_issues`, with each actor's capability on that issue:
+:func:`summitry.sampling.issue_capability`) and, unless told otherwise, the Spatial Model
 of Politics on all issues at once (:mod:`summitry.forecast_smp`), in chunks, and returns a
 :class:`Forecast`: per-sample outputs, quantile summaries per issue, and a pandas view. The
 same seed gives bit-identical numbers whatever the chunk size.
@@ -27,7 +28,7 @@ from summitry.engines.options import OptionsResult, summarise
 from summitry.engines.options_payoffs import OPTIONS
 from summitry.engines.smp_options import SMPOptions
 from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
-from summitry.sampling import Draws, central, draw
+from summitry.sampling import Draws, central, draw, issue_capability
 from summitry.scenario import Scenario, load
 
 if TYPE_CHECKING:
@@ -272,9 +273,10 @@ class Forecast:
         uniforms = _uniforms(
             self.draws, self.options.conflict, _eum_shape(self.scenario, self.options), 0
         )
+        capability = issue_capability(self.scenario, self.draws)
         for k, issue_id in enumerate(self.scenario.issue_ids):
             run = simulate_one(
-                self.draws.capability[sample],
+                capability[sample, :, k],
                 self.draws.position[sample, :, k],
                 self.draws.salience[sample, :, k],
                 self.options,
@@ -365,7 +367,7 @@ def forecast_draws(
             f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}"
         )
     result = eum.simulate_issues(
-        draws.capability,
+        issue_capability(scenario, draws),
         draws.position,
         draws.salience,
         options,

@@ -40,7 +40,9 @@ class Draws:
     scenario order; ``status_quo`` (B, D), NaN where the scenario states none.
     ``engine_seeds`` (B,) uint64 seeds for engines that need randomness of their own
     (one per sample, from the same block streams). ``extra`` holds every other uncertain
-    input by its dotted path (B,), for engines beyond the expected-utility model.
+    input by its dotted path (B,): the bargaining and options inputs, and the issue-specific
+    capabilities ``actors.<id>.capability_by_issue.<issue>`` that
+    :func:`issue_capability` puts in place for the expected-utility model.
     """
 
     capability: Array
@@ -158,6 +160,8 @@ def assemble(scenario: Scenario, values: Array, seeds: NDArray[np.uint64]) -> Dr
                 status_quo[:, d_index[issue]] = values[:, col]
             case ["actors", actor, "capability"]:
                 capability[:, a_index[actor]] = values[:, col]
+            case ["actors", _, "capability_by_issue", _]:
+                extra[path] = values[:, col]  # read by issue_capability
             case ["actors", actor, "positions", issue]:
                 position[:, a_index[actor], d_index[issue]] = values[:, col]
             case ["actors", actor, "salience", issue]:
@@ -165,3 +169,18 @@ def assemble(scenario: Scenario, values: Array, seeds: NDArray[np.uint64]) -> Dr
             case _:
                 extra[path] = values[:, col]
     return Draws(capability, position, salience, status_quo, seeds, extra)
+
+
+def issue_capability(scenario: Scenario, draws: Draws) -> Array:
+    """Each actor's capability on each issue, (B, n, D), for the expected-utility model.
+
+    ``draws.capability`` on every issue, except where the scenario gives an actor a
+    ``capability_by_issue`` entry: that entry's draws (in ``draws.extra`` by its dotted path)
+    on that issue. Without such entries every issue gets exactly ``draws.capability``.
+    """
+    out = np.repeat(draws.capability[:, :, None], len(scenario.issues), axis=2)
+    for k, actor in enumerate(scenario.actors):
+        for d, issue in enumerate(scenario.issue_ids):
+            if issue in (actor.capability_by_issue or {}):
+                out[:, k, d] = draws.extra[f"actors.{actor.id}.capability_by_issue.{issue}"]
+    return out

@@ -152,7 +152,8 @@ class Closeness:
 
 
 def variants() -> dict[str, EUMOptions]:
-    """Default, scholz-code and every single option flipped from the default."""
+    """Default, scholz-code, every single option flipped from the default, and scholz-code
+    with the sender deciding its proposals."""
     flips: dict[str, dict[str, object]] = {
         "votes=risk": {"votes": "risk"},
         "probability=all-pairs": {"probability": "all-pairs"},
@@ -164,9 +165,11 @@ def variants() -> dict[str, EUMOptions]:
         "q=0.5": {"q": 0.5},
         "t=0.5": {"t": 0.5},
         "conflict=stochastic": {"conflict": "stochastic"},
+        "proposer=sender": {"proposer": "sender"},
     }
     out = {"default": resolve_options("default"), "scholz-code": resolve_options("scholz-code")}
     out.update({name: resolve_options("default", **o) for name, o in flips.items()})
+    out["scholz-code, proposer=sender"] = resolve_options("scholz-code", proposer="sender")
     return out
 
 

@@ -69,6 +69,7 @@ def options(draw: st.DrawFn, rounds: int = 4, stochastic: bool = True) -> EUMOpt
         ),
         compromise=draw(st.sampled_from(["partial", "weighted"])),
         resolution=draw(st.sampled_from(["bdm", "scholz-code"])),
+        proposer=draw(st.sampled_from(["target", "sender"])),
         q=draw(st.sampled_from([0.0, 0.5, 1.0])),
         t=draw(st.sampled_from([0.0, 0.5, 1.0])),
         rounds=rounds,
@@ -404,11 +405,17 @@ def check_stop_rule(c, x, s, opt: EUMOptions) -> None:
 # --------------------------------------------------------------------------- the trace
 
 
-def _expected_kind(a: float, b: float, opt: EUMOptions) -> str | None:
-    """The classification rules of the module docstring, restated."""
-    conflict = a > 0 and b > 0 if opt.conflict == "stochastic" else b > 0 and a - b > TIE
+def _expected_kind(a: float, b: float, e: float, opt: EUMOptions) -> str | None:
+    """The classification rules of the module docstring, restated: a = EU_ij and b = EU_ji
+    as the target sees them, e = EU_ij as the sender sees it."""
+    if opt.proposer == "sender" and not e > 0:
+        return None  # the sender makes no proposal
     if opt.resolution == "bdm":
-        conflict = a > 0 and b > 0
+        proposed = e > 0 if opt.proposer == "sender" else a > 0
+        if not proposed or b == 0:
+            return None
+        return "conflict" if b > 0 else "compromise" if abs(b) < a else "capitulation"
+    conflict = a > 0 and b > 0 if opt.conflict == "stochastic" else b > 0 and a - b > TIE
     if conflict:
         return "conflict"
     if a > 0 > b:
@@ -437,7 +444,7 @@ def check_trace(c, x, s, opt: EUMOptions) -> None:
             for j in range(len(x)):
                 if i == j or state[i] == state[j]:
                     continue
-                kind = _expected_kind(by_target[i, j], by_self[j, i], opt)
+                kind = _expected_kind(by_target[i, j], by_self[j, i], by_self[i, j], opt)
                 if kind is not None:
                     seen.add((i, j, kind))
         assert seen == {(rec.sender, rec.target, rec.kind) for rec in records}
@@ -499,6 +506,93 @@ def test_conflict_draw_and_losing_sender_under_bdm() -> None:
     assert as_target.mover == as_sender.mover == 0
     assert as_target.accepted and not as_sender.accepted
     np.testing.assert_array_equal(res.positions[1], [1.0, 1.0])
+
+
+# Two actors at 0 and 1 (d = 1, Q = 1): EU_ij = 4 (0.5^r - s_j (1 - P_ij)) seen with exponent
+# r. With c = (0.8, 1), s = (0.9, 0.9): P_01 = 0.72 / 1.62 = 4/9, so s_0 P_01 = 0.4 and
+# s_1 P_10 = 0.5. Dangers (r = 1): S_0 = EU_10 = 4 (0.5 - 0.4) = 0.4 > S_1 = EU_01 = 0, so
+# r_0 = 0.5 (risk acceptant) and r_1 = 2 (cautious).
+TWO_C, TWO_X, TWO_S = np.array([0.8, 1.0]), np.array([0.0, 1.0]), np.array([0.9, 0.9])
+
+
+def _two_actor_eu(r: float, resisted: float) -> float:
+    return 4.0 * (0.5**r - resisted)
+
+
+def test_two_actor_case_by_hand() -> None:
+    opt = EUMOptions()
+    np.testing.assert_allclose(risk_exponents(TWO_C, TWO_X, TWO_S, opt), [0.5, 2.0], atol=1e-12)
+    eu_self = expected_utility(TWO_C, TWO_X, TWO_S, np.array([0.5, 2.0]), opt)
+    np.testing.assert_allclose(
+        eu_self, [[0.0, _two_actor_eu(0.5, 0.5)], [_two_actor_eu(2.0, 0.4), 0.0]], atol=1e-12
+    )
+
+
+def test_target_view_decides_the_proposal_by_default() -> None:
+    """Target view: actor 1 sees actor 0's challenge as a loss for 0 (4 (0.25 - 0.5) < 0), so
+    only 1 -> 0 is a proposal; actor 0, seeing both challenges pay with its r = 0.5
+    (4 (0.707 - 0.4) > 4 (0.707 - 0.5) > 0), fights and loses, moving to 1."""
+    res = simulate_one(TWO_C, TWO_X, TWO_S, EUMOptions(rounds=2))
+    round1 = [rec for rec in res.trace if rec.round == 1]
+    assert [(rec.sender, rec.target, rec.kind, rec.mover) for rec in round1] == [
+        (1, 0, "conflict", 0)
+    ]
+    assert round1[0].eu_ij == pytest.approx(_two_actor_eu(0.5, 0.4), abs=1e-12)
+    assert round1[0].eu_ji == pytest.approx(_two_actor_eu(0.5, 0.5), abs=1e-12)
+    np.testing.assert_array_equal(res.positions[1], [1.0, 1.0])
+
+
+def test_sender_view_decides_the_proposal() -> None:
+    """Sender view: the cautious actor 1 no longer proposes (4 (0.25 - 0.4) < 0); the
+    risk-acceptant actor 0 does (4 (0.707 - 0.5) > 0). Actor 1 classifies it with its own
+    r = 2: a = 4 (0.25 - 0.5) = -1, b = 4 (0.25 - 0.4) = -0.6 < 0 and |b| >= a, so it
+    capitulates and moves to 0."""
+    res = simulate_one(TWO_C, TWO_X, TWO_S, EUMOptions(proposer="sender", rounds=2))
+    round1 = [rec for rec in res.trace if rec.round == 1]
+    assert [(rec.sender, rec.target, rec.kind, rec.mover) for rec in round1] == [
+        (0, 1, "capitulation", 1)
+    ]
+    assert round1[0].eu_ij == pytest.approx(-1.0, abs=1e-12)
+    assert round1[0].eu_ji == pytest.approx(-0.6, abs=1e-12)
+    np.testing.assert_array_equal(res.positions[1], [0.0, 0.0])
+
+    # scholz-code (other P and votes): with the target's view actor 0 loses the conflict
+    # 1 -> 0; with the sender's, 1 no longer proposes and 0 -> 1 fails the receiver's own
+    # rule a > 0, so nobody moves
+    def scholz(proposer: str) -> ReferenceRun:
+        opt = resolve_options("scholz-code", proposer=proposer, rounds=1)
+        return simulate_one(TWO_C, TWO_X, TWO_S, opt)
+
+    assert [(rec.sender, rec.kind, rec.mover) for rec in scholz("target").trace] == [
+        (1, "conflict", 0)
+    ]
+    assert scholz("sender").trace == []
+    np.testing.assert_array_equal(scholz("sender").positions[1], TWO_X)
+
+
+@given(actors(min_n=2), options(rounds=3))
+@SETTINGS
+def test_sender_proposals_are_those_the_sender_expects_to_gain_from(data, opt) -> None:
+    """Every classified pair in round 1 has EU_ij > 0 as the sender sees it; under ``bdm``
+    every such pair with EU_ji != 0 (as the target sees it) is classified."""
+    c, x, s = data
+    opt = opt.with_overrides(proposer="sender")
+    res = run(c, x, s, opt)
+    if res.rounds_run == 0:
+        return
+    r = res.risk[0]
+    by_self = expected_utility(c, x, s, r, opt, view="challenger")
+    pairs = {(rec.sender, rec.target) for rec in res.trace if rec.round == 1}
+    assert all(by_self[i, j] > 0 for i, j in pairs)
+    if opt.resolution == "bdm":
+        expected = {
+            (i, j)
+            for i in range(len(x))
+            for j in range(len(x))
+            if x[i] != x[j] and by_self[i, j] > 0 and by_self[j, i] != 0
+        }
+        # b is EU_ji seen by the target j: by_self[j, i] uses r_j, the target's own exponent
+        assert pairs == expected
 
 
 @pytest.mark.campaign

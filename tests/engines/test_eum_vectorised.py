@@ -52,6 +52,7 @@ FLIPS: dict[str, Any] = {
     "conflict": "stochastic",
     "compromise": "weighted",
     "resolution": "scholz-code",
+    "proposer": "sender",
     "q": 0.5,
     "t": 0.5,
     "rounds": 3,
@@ -66,6 +67,13 @@ VARIANTS.update(  # flips that only act together with another one
         "scholz-code,stochastic": resolve_options("scholz-code", conflict="stochastic"),
         "type,stochastic,weighted": EUMOptions(
             ranking="type", conflict="stochastic", compromise="weighted"
+        ),
+        "scholz-code,sender": resolve_options("scholz-code", proposer="sender"),
+        "scholz-code,sender,stochastic": resolve_options(
+            "scholz-code", proposer="sender", conflict="stochastic"
+        ),
+        "sender,stochastic,q=0.5,mu=mean": EUMOptions(
+            proposer="sender", conflict="stochastic", q=0.5, t=0.3, mu="mean"
         ),
     }
 )
@@ -113,6 +121,7 @@ def any_options(draw: st.DrawFn) -> EUMOptions:
         conflict=draw(st.sampled_from(["deterministic", "stochastic"])),
         compromise=draw(st.sampled_from(["partial", "weighted"])),
         resolution=draw(st.sampled_from(["bdm", "scholz-code"])),
+        proposer=draw(st.sampled_from(["target", "sender"])),
         q=draw(st.sampled_from([0.0, 0.5, 1.0])),
         t=draw(st.sampled_from([0.0, 0.5, 1.0])),
         rounds=draw(st.integers(1, 12)),
@@ -249,6 +258,42 @@ def test_simulate_issues_runs_each_issue_alone() -> None:
         one = simulate(c, x[:, :, d], s[:, :, d], opt, u[:, d])
         for name in OUTPUTS:
             np.testing.assert_array_equal(getattr(res, name)[:, d], getattr(one, name))
+
+
+@pytest.mark.parametrize("name", ["preset default", "conflict=stochastic", "proposer=sender"])
+def test_simulate_issues_takes_a_capability_per_issue(name: str) -> None:
+    """Capability (B, n, D): issue d runs with capability[:, :, d]; a (B, n, D) array that
+    repeats one (B, n) capability gives every output bit for bit as the (B, n) call."""
+    rng = np.random.default_rng(4)
+    b, n, dims = 6, 5, 3
+    c, c_d = rng.random((b, n)), rng.random((b, n, dims))
+    x, s = rng.integers(0, 6, (b, n, dims)).astype(float), rng.random((b, n, dims))
+    opt = VARIANTS[name]
+    u = None if opt.conflict != "stochastic" else rng.random((b, dims, opt.rounds, n, n))
+    per_issue = eum.simulate_issues(c_d, x, s, opt, u)
+    shared = eum.simulate_issues(c, x, s, opt, u)
+    repeated = eum.simulate_issues(np.repeat(c[:, :, None], dims, axis=2), x, s, opt, u)
+    for d in range(dims):
+        one = simulate(c_d[:, :, d], x[:, :, d], s[:, :, d], opt, None if u is None else u[:, d])
+        for field in OUTPUTS:
+            np.testing.assert_array_equal(getattr(per_issue, field)[:, d], getattr(one, field))
+    for field in OUTPUTS:
+        np.testing.assert_array_equal(getattr(repeated, field), getattr(shared, field))
+    assert not np.array_equal(per_issue.positions, shared.positions)
+    with pytest.raises(ValueError, match=r"capability \(B, n\) or \(B, n, D\)"):
+        eum.simulate_issues(c_d[:, :, :2], x, s, opt, u)
+
+
+def test_sender_and_target_views_can_reverse_who_gives_in() -> None:
+    """The two-actor case of test_eum_reference (r = (0.5, 2)): with the target's view the
+    risk-acceptant actor 0 moves to actor 1; with the sender's view actor 1 capitulates."""
+    c, x, s = np.array([[0.8, 1.0]]), np.array([[0.0, 1.0]]), np.array([[0.9, 0.9]])
+    target = simulate(c, x, s, EUMOptions())
+    sender = simulate(c, x, s, EUMOptions(proposer="sender"))
+    np.testing.assert_array_equal(target.positions[0, 1], [1.0, 1.0])
+    np.testing.assert_array_equal(sender.positions[0, 1], [0.0, 0.0])
+    assert target.counts[0, 0].tolist() == [1, 0, 0]
+    assert sender.counts[0, 0].tolist() == [0, 0, 1]
 
 
 # --------------------------------------------------------------------------- published checks

@@ -140,6 +140,26 @@ def test_validate_reports_ok_and_errors(bad: Path):
     assert any("unknown field 'salince' (did you mean 'salience'?)" in line for line in lines)
 
 
+def test_validate_capability_by_issue_errors_exit_2(tmp_path: Path):
+    """An issue-specific capability on an unknown issue and a negative one: one line each,
+    with file, line and field, and exit code 2."""
+    path = tmp_path / "cap.yaml"
+    text = BAD.replace("{security: .nan}", "{security: 40}").replace("salince", "salience")
+    text = text.replace(
+        "    capability: 1\n",
+        "    capability: 1\n    capability_by_issue:\n      securit: 2\n      security: -3\n",
+    )
+    path.write_text(text)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:12: actors[0].capability_by_issue.securit: unknown issue 'securit' "
+        "(did you mean 'security'?)",
+        f"{path}:13: actors[0].capability_by_issue.security: -3 is below 0",
+    ]
+    assert "Traceback" not in result.stderr
+
+
 def test_validate_all_good_exits_0():
     result = invoke("validate", str(FULL), str(DATA / "minimal.yaml"))
     assert result.exit_code == 0, result.stderr
@@ -298,3 +318,18 @@ def test_show_prints_the_observed_outcome(monkeypatch: pytest.MonkeyPatch, targe
             assert cells[2] == f"[{_num(obs.band[0])}, {_num(obs.band[1])}]"
         source = " — ".join(p for p in (obs.source, obs.note) if p)
         assert " ".join(source.split()).startswith(cells[3])
+
+
+def test_show_lists_issue_specific_capabilities(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    text = FULL.read_text(encoding="utf-8").replace(
+        "    capability: 0.3\n",
+        "    capability: 0.3\n"
+        "    capability_by_issue:\n"
+        "      tariffs: {dist: uniform, low: 0.1, high: 0.5, note: clout on trade}\n",
+        1,
+    )
+    path = tmp_path / "by-issue.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = _show_wide(monkeypatch, str(path))
+    cells = _cells(out, "capability_by_issue.tariffs")
+    assert cells[1:4] == ["0.3", "uniform(0.1, 0.5)", "clout on trade"]

@@ -248,7 +248,7 @@ def test_missing_required_fields():
             "date: 2024-13-01",
             "date:",
             "date",
-            "'2024-13-01' is not a date; write it as 2025-09-21",
+            "text '2024-13-01' is not a date; write it as 2025-09-21",
         ),
         (
             "date: 2024-05-01",
@@ -305,6 +305,96 @@ def test_field_errors(old: str, new: str, fragment: str, path: str, message: str
         path,
         message,
     )
+
+
+# --- issue-specific capability and the proposer option ----------------------------------------
+
+CAP = "    capability: 0.4\n"
+
+
+@pytest.mark.parametrize(
+    ("block", "fragment", "path", "message"),
+    [
+        (
+            "    capability_by_issue: {securty: 0.9}\n",
+            "securty: 0.9",
+            "actors[0].capability_by_issue.securty",
+            "unknown issue 'securty' (did you mean 'security'?)",
+        ),
+        (
+            "    capability_by_issue:\n      trade: -0.5\n",
+            "trade: -0.5",
+            "actors[0].capability_by_issue.trade",
+            "-0.5 is below 0",
+        ),
+        (
+            "    capability_by_issue:\n      trade: .nan\n",
+            "trade: .nan",
+            "actors[0].capability_by_issue.trade",
+            ".nan is not a finite number",
+        ),
+        (
+            "    capability_by_issue:\n      trade: {dist: uniform, low: -1, high: 2}\n",
+            "low: -1",
+            "actors[0].capability_by_issue.trade.low",
+            "low -1 is below 0",
+        ),
+        (
+            "    capability_by_issue:\n      trade: {dist: normal, mean: 1, sd: -1}\n",
+            "sd: -1",
+            "actors[0].capability_by_issue.trade.sd",
+            "-1 is not above 0",
+        ),
+        (
+            "    capability_by_issue:\n      trade: {valeu: 2}\n",
+            "valeu: 2",
+            "actors[0].capability_by_issue.trade.valeu",
+            "unknown field 'valeu' (did you mean 'value'?)",
+        ),
+        (
+            "    capability_by_issue:\n      trade: [1, 2]\n",
+            "trade: [1, 2]",
+            "actors[0].capability_by_issue.trade",
+            "expected a number or a mapping such as {value: 4, source: ...}, got a list",
+        ),
+        (
+            "    capability_by_issue: 0.9\n",
+            "capability_by_issue: 0.9",
+            "actors[0].capability_by_issue",
+            "expected a mapping, got 0.9",
+        ),
+        (
+            "    capability_by_isue: {trade: 0.9}\n",
+            "capability_by_isue",
+            "actors[0].capability_by_isue",
+            "unknown field 'capability_by_isue' (did you mean 'capability_by_issue'?)",
+        ),
+    ],
+)
+def test_capability_by_issue_errors(block: str, fragment: str, path: str, message: str):
+    text = edit(CAP, CAP + block)
+    found = [(e.file, e.line, e.path, e.message) for e in errors(text)]
+    assert ("case.yaml", line_of(text, fragment), path, message) in found, found
+
+
+def test_capability_by_issue_loads_with_its_range_and_issue():
+    text = edit(CAP, CAP + "    capability_by_issue:\n      trade: {value: 2, source: notes}\n")
+    sc = load_text(text, "case.yaml")
+    assert sc.quantity("actors.north.capability_by_issue.trade").central() == 2
+    assert sc.legal_range("actors.north.capability_by_issue.trade") == (0, float("inf"))
+
+
+def test_proposer_option_is_checked():
+    text = edit("    rounds: 12", "    rounds: 12\n    proposer: sendr")
+    err = only(text)
+    assert (err.line, err.path, err.message) == (
+        line_of(text, "proposer: sendr"),
+        "model.eum.proposer",
+        "'sendr' is not one of: target, sender",
+    )
+    sc = load_text(edit("    rounds: 12", "    rounds: 12\n    proposer: sender"), "case.yaml")
+    assert sc.model.eum.options().proposer == "sender"
+    assert load_text(BASE, "case.yaml").model.eum.options().proposer == "target"
 
 
 def test_empty_actor_list_is_reported_at_its_key():

@@ -243,3 +243,64 @@ def test_the_documented_example_loads():
         "issues.border.status_quo",
         "actors.west.capability",
     ]
+
+
+# --- issue-specific capability ----------------------------------------------------------------
+
+BY_ISSUE = {
+    "actors.south.capability_by_issue.inspections": Triangular(low=0.5, mode=1, high=2),
+    "actors.north.capability_by_issue.tariffs": 0.05,
+}
+
+
+def test_capability_by_issue_comes_after_every_other_quantity(full: Scenario):
+    # Appended last, so adding one leaves every other input's draws unchanged.
+    changed = full.with_values(BY_ISSUE)
+    paths = [p for p, _, _ in changed.quantities()]
+    before = [p for p, _, _ in full.quantities()]
+    assert paths == [
+        *before,
+        "actors.north.capability_by_issue.tariffs",
+        "actors.south.capability_by_issue.inspections",
+    ]
+    assert changed.legal_range("actors.north.capability_by_issue.tariffs") == (0, math.inf)
+    assert changed.quantity("actors.north.capability_by_issue.tariffs") == Fixed(value=0.05)
+    assert changed.actor("south").capability_by_issue == {
+        "inspections": Triangular(low=0.5, mode=1, high=2)
+    }
+
+
+def test_capability_by_issue_follows_issue_order_and_round_trips(full: Scenario):
+    changed = full.with_values(
+        {
+            "actors.north.capability_by_issue.inspections": 0.1,
+            "actors.north.capability_by_issue.tariffs": 0.2,
+        }
+    )
+    paths = [p for p, _, _ in changed.quantities() if "capability_by_issue" in p]
+    assert paths == [
+        "actors.north.capability_by_issue.tariffs",
+        "actors.north.capability_by_issue.inspections",
+    ]
+    again = validate(changed.to_data(), "copy")
+    assert again == changed and again.quantities() == changed.quantities()
+    assert "capability_by_issue" not in full.to_data()["actors"][0]  # absent stays absent
+    replaced = changed.with_values({"actors.north.capability_by_issue.tariffs": 0.3})
+    assert replaced.quantity("actors.north.capability_by_issue.tariffs") == Fixed(value=0.3)
+
+
+def test_capability_by_issue_errors_by_dotted_path(full: Scenario):
+    with pytest.raises(ScenarioError) as info:
+        full.with_values(
+            {
+                "actors.north.capability_by_issue.tarifs": 1,
+                "actors.south.capability_by_issue.tariffs": -1,
+            }
+        )
+    assert [str(e) for e in info.value.errors] == [
+        f"{FULL}: actors.north.capability_by_issue.tarifs: unknown issue 'tarifs' "
+        "(did you mean 'tariffs'?)",
+        f"{FULL}: actors.south.capability_by_issue.tariffs: -1 is below 0",
+    ]
+    with pytest.raises(ScenarioError, match="not a finite number"):
+        full.with_values({"actors.north.capability_by_issue.tariffs": math.nan})

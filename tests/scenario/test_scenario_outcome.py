@@ -171,7 +171,7 @@ def test_without_a_scenario_date_any_outcome_date_is_accepted():
             "date: 2024-06-31",
             "date: 2024-06-31",
             "outcome.date",
-            "'2024-06-31' is not a date; write it as 2025-09-21",
+            "text '2024-06-31' is not a date; write it as 2025-09-21",
         ),
         (
             "  date: 2024-06-01\n",

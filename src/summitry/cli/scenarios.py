@@ -169,6 +169,8 @@ def _print(sc: Scenario) -> None:
         for column in (f"Input (actors.{actor.id}.…)", "Central", "Distribution", "Source / note"):
             table.add_column(column, justify="right" if column == "Central" else "left")
         rows: list[tuple[str, AnyQuantity]] = [("capability", actor.capability)]
+        by_issue = actor.capability_by_issue or {}
+        rows += [(f"capability_by_issue.{i}", by_issue[i]) for i in sc.issue_ids if i in by_issue]
         rows += [(f"positions.{i}", actor.positions[i]) for i in sc.issue_ids]
         rows += [(f"salience.{i}", actor.salience[i]) for i in sc.issue_ids]
         for label, q in rows:

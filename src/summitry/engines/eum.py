@@ -14,8 +14,8 @@ Contract::
              uniforms (B, R, n, n) | None) -> EUMResult
         positions (B, R+1, n), median (B, R+1), mean (B, R+1), counts (B, R, 3)
         [conflict, compromise, capitulation], risk (B, R, n), rounds_run (B,), cycled (B,)
-    simulate_issues(capability (B, n), position (B, n, D), salience (B, n, D), options,
-                    uniforms (B, D, R, n, n) | None) -> EUMResult leading with (B, D)
+    simulate_issues(capability (B, n) | (B, n, D), position (B, n, D), salience (B, n, D),
+                    options, uniforms (B, D, R, n, n) | None) -> EUMResult leading with (B, D)
 
 R = options.rounds; row 0 is the initial state, row t the state after round t. ``uniforms``
 are U(0, 1) draws, required by ``conflict="stochastic"``: in round t the sender i wins its
@@ -47,15 +47,18 @@ index order, sequentially):
 
 One round: mu (median or mean, ``options.mu``), r, then P with the votes of that r. Every
 ordered pair (sender i, target j), i != j, x_i != x_j, is judged by the target with its own
-exponent r_j on both sides (mirror-imaging): a = EU_ij, b = EU_ji.
-``resolution="bdm"`` (MODELS.md steps 2-5): a proposal iff a > 0; conflict if b > 0, won by
+exponent r_j on both sides (mirror-imaging): a = EU_ij, b = EU_ji. ``proposer="sender"``
+also computes e = EU_ij with the sender's own r_i.
+``resolution="bdm"`` (MODELS.md steps 2-5): a proposal iff a > 0 (``proposer="sender"``:
+iff e > 0, the classification below unchanged); conflict if b > 0, won by
 the larger of a and b (|a - b| <= TIE: a draw, nobody moves; stochastic: by the sender iff
 its uniform < P_ij), the loser (target or sender) moving to the winner's position;
 compromise if b < 0 and |b| < a, the target moving to x_j + (x_i - x_j)|b|/a (``partial``)
 or to (|a| x_i + |b| x_j)/(|a| + |b|) (``weighted``), clipped to the segment; capitulation
 if b < 0 and |b| >= a, the target moving to x_i. ``resolution="scholz-code"``: only
 targets move; conflict lost if b > 0 and a - b > TIE (stochastic: a, b > 0 and the sender's
-uniform < P_ij), compromise if a > 0 > b and a > |b|, capitulation if a > 0 > b otherwise.
+uniform < P_ij), compromise if a > 0 > b and a > |b|, capitulation if a > 0 > b otherwise;
+with ``proposer="sender"`` only pairs with e > 0 are classified.
 Each actor takes one of the moves offered to it (as target, or as a losing sender):
 1. by kind first for ``scholz-code`` and ``ranking="type"`` (conflict, compromise,
 capitulation); 2. the least movement |new - old| (Scholz's compromises: the least
@@ -536,6 +539,17 @@ def _compromises(
     return _Compromises(where, x_i, x_j, a_c, b_c, new)
 
 
+def _sender_eu(st: _State, s: Array, options: EUMOptions) -> Array:
+    """EU_ij (n, n, A) as the sender i perceives it: eq. 25a with i's exponent r_i in every
+    utility (``proposer="sender"``), in the reference's order of operations."""
+    n = st.r.shape[0]
+    r_s = st.r[:, None, :]
+    u_s, u_f = _util(st.base_s, r_s), _util(st.base_f, r_s)
+    u_sq = u_s[_diag(n)][:, None, :]  # d = 0 on the diagonal: U_s = U_sq with r_i
+    cost = _cost(options, u_sq, st.m[:, None, :], st.d, r_s)
+    return _eu(s[None, :, :], st.p, st.omp, u_s, u_f, cost)
+
+
 def _round(
     x: Array, w: Array, s: Array, delta: Array, options: EUMOptions, u: Array | None
 ) -> tuple[Array, Array, IntArray]:
@@ -556,6 +570,13 @@ def _round(
     abs_b = np.abs(b)
     a_pos = a > 0.0
     a_pos &= pair
+    proposed = pair  # the pairs classified at all (scholz-code's own rules ask a > 0)
+    if options.proposer == "sender":  # i proposes iff EU_ij > 0 with its own r_i
+        proposed = (_sender_eu(st, s, options) > 0.0) & pair
+        if options.resolution == "scholz-code":
+            a_pos &= proposed
+        else:
+            a_pos = proposed  # bdm: the sender's gate replaces a > 0
     b_pos = b > 0.0
     gt = a > abs_b
     pos_neg = b < 0.0
@@ -570,7 +591,7 @@ def _round(
     if options.resolution == "scholz-code":
         if won is None:
             conflict = (a - b > TIE) & b_pos
-            conflict &= pair
+            conflict &= proposed
             target_loses = conflict
         else:
             conflict = a_pos & b_pos
@@ -830,21 +851,26 @@ def simulate_issues(
 ) -> EUMResult:
     """Run every issue of a batch as an independent one-dimensional run.
 
-    ``capability`` (B, n), ``position`` and ``salience`` (B, n, D), ``uniforms``
+    ``capability`` (B, n), one per actor for every issue, or (B, n, D), one per actor and
+    issue (issue-specific capability); ``position`` and ``salience`` (B, n, D); ``uniforms``
     (B, D, R, n, n) for stochastic conflict. The result's arrays lead with (B, D).
     """
-    c = _batch("capability", capability, 2)
+    c = np.asarray(capability, dtype=np.float64)
+    c = _batch("capability", c, 3 if c.ndim == 3 else 2)
     x = _batch("position", position, 3)
     s = _batch("salience", salience, 3)
-    if x.shape != s.shape or x.shape[:2] != c.shape:
+    if x.shape != s.shape or c.shape not in (x.shape, x.shape[:2]):
         raise ValueError(
-            "position and salience must be (B, n, D) and capability (B, n), got "
+            "position and salience must be (B, n, D) and capability (B, n) or (B, n, D), got "
             f"{x.shape}, {s.shape}, {c.shape}"
         )
     big_b, n, dims = x.shape
     flat_x = np.moveaxis(x, 2, 1).reshape(big_b * dims, n)
     flat_s = np.moveaxis(s, 2, 1).reshape(big_b * dims, n)
-    flat_c = np.repeat(c, dims, axis=0)
+    if c.ndim == 3:
+        flat_c = np.moveaxis(c, 2, 1).reshape(big_b * dims, n)
+    else:
+        flat_c = np.repeat(c, dims, axis=0)
     flat_u = None
     if uniforms is not None:
         uu = np.asarray(uniforms, dtype=np.float64)

@@ -39,6 +39,11 @@ Compromise = Literal["partial", "weighted"]
 """``partial``: x_j' = x_j + (x_i - x_j)|EU_ji|/EU_ij; ``weighted``: the EU-weighted
 average (|EU_ij| x_i + |EU_ji| x_j)/(|EU_ij| + |EU_ji|)."""
 
+Proposer = Literal["target", "sender"]
+"""Whose perception of EU_ij decides whether i makes a proposal to j (MODELS.md s.1
+step 2): ``target``, j's (j's risk exponent r_j, the mirror-imaging of step 3, as in the
+reproductions); ``sender``, i's own (r_i). The target classifies the proposal either way."""
+
 Resolution = Literal["bdm", "scholz-code"]
 """``bdm``: the target classifies each proposal by (EU_ij, EU_ji) and accepts the one that
 moves it least; ``scholz-code``: the receiver-side rules of Scholz's program (lost
@@ -57,6 +62,7 @@ class EUMOptions:
     conflict: Conflict = "deterministic"
     compromise: Compromise = "partial"
     resolution: Resolution = "bdm"
+    proposer: Proposer = "target"
     q: float = 1.0
     t: float = 1.0
     rounds: int = 10

@@ -1,10 +1,11 @@
 """Cross-reference checks, run on a scenario whose fields are each valid on their own.
 
 Unique issue and actor ids; anchors inside the scale; one position and one salience per
-issue and actor, naming only known issues; every value a quantity can produce inside its
-slot's legal range (scale, [0, 1], [0, inf)); a past episode's outcome read on or after the
-scenario's date, on known issues and within their scales; for bundled files, a source or note
-on every quantity and outcome value and a name equal to the file stem.
+issue and actor, naming only known issues (issue-specific capabilities too); every value a
+quantity can produce inside its slot's legal range (scale, [0, 1], [0, inf)); a past
+episode's outcome read on or after the scenario's date, on known issues and within their
+scales; for bundled files, a source or note on every quantity and outcome value and a name
+equal to the file stem.
 """
 
 from __future__ import annotations
@@ -83,10 +84,15 @@ def _actor(j: int, actor: Actor, issues: list[Issue]) -> list[Finding]:
     for issue in issues:
         by_id.setdefault(issue.id, issue)
     ids = list(by_id)
+    for key, q in (actor.capability_by_issue or {}).items():
+        loc: Loc = (*base, "capability_by_issue", key)
+        if key not in by_id:
+            out.append((loc, f"unknown issue '{key}'{suggest(key, ids)}"))
+        out += _quantity(loc, q, UNBOUNDED, "")
     for field, noun in (("positions", "position"), ("salience", "salience")):
         given = actor.positions if field == "positions" else actor.salience
         for key, q in given.items():
-            loc: Loc = (*base, field, key)
+            loc = (*base, field, key)
             if key not in by_id:
                 out.append((loc, f"unknown issue '{key}'{suggest(key, ids)}"))
                 if field == "salience":
@@ -235,6 +241,8 @@ def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
             slots.append((("issues", i, "status_quo"), issue.status_quo))
     for j, actor in enumerate(sc.actors):
         slots.append((("actors", j, "capability"), actor.capability))
+        by_issue = (actor.capability_by_issue or {}).items()
+        slots += [(("actors", j, "capability_by_issue", k), q) for k, q in by_issue]
         slots += [(("actors", j, "positions", k), q) for k, q in actor.positions.items()]
         slots += [(("actors", j, "salience", k), q) for k, q in actor.salience.items()]
     if sc.bargaining is not None:
@@ -270,6 +278,9 @@ def fill_bounds(sc: Scenario) -> Scenario:
         actor.model_copy(
             update={
                 "capability": with_bounds(actor.capability, UNBOUNDED),
+                "capability_by_issue": None
+                if actor.capability_by_issue is None
+                else {k: with_bounds(q, UNBOUNDED) for k, q in actor.capability_by_issue.items()},
                 "positions": {k: with_bounds(q, scales[k]) for k, q in actor.positions.items()},
                 "salience": {k: with_bounds(q, UNIT) for k, q in actor.salience.items()},
             }

@@ -21,6 +21,13 @@ class ErrorItem:
     path: str
     message: str
 
+    def __post_init__(self) -> None:
+        # One line per problem, whatever text from the file the path or message quotes.
+        for name in ("path", "message"):
+            text = getattr(self, name)
+            if "\n" in text or "\r" in text:
+                object.__setattr__(self, name, text.replace("\r", "\\r").replace("\n", "\\n"))
+
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"

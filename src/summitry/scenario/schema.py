@@ -31,6 +31,7 @@ from summitry.engines.eum_options import (
     MedianRule,
     Mu,
     Probability,
+    Proposer,
     Ranking,
     Resolution,
     Votes,
@@ -106,11 +107,17 @@ class Issue(_Model):
 
 
 class Actor(_Model):
-    """One actor: its capability, and a position and a salience on every issue."""
+    """One actor: its capability, and a position and a salience on every issue.
+
+    ``capability_by_issue`` (optional) replaces ``capability`` on the issues it names, in the
+    expected-utility model only (each issue is its own run there); the spatial model keeps
+    one capability per actor and the bargaining model uses none.
+    """
 
     id: Id
     name: Label
     capability: Quantity
+    capability_by_issue: dict[Text, Quantity] | None = None
     positions: dict[Text, Quantity]
     salience: dict[Text, Quantity]
     note: Text | None = None
@@ -132,6 +139,7 @@ class EUMSettings(_Model):
     conflict: Conflict | None = None
     compromise: Compromise | None = None
     resolution: Resolution | None = None
+    proposer: Proposer | None = None
     q: Annotated[Num, Field(ge=0, le=1)] | None = None
     t: Annotated[Num, Field(ge=0, le=1)] | None = None
     tol: Annotated[Num, Field(gt=0)] | None = None
@@ -344,6 +352,8 @@ class OptionsSettings(_Model):
 def parse_date(value: Any) -> Any:
     """A date field's input as a :class:`datetime.date` (ISO text, a YAML date, or a
     midnight datetime); anything else raises ``ValueError`` with a short message."""
+    from summitry.scenario.yamlio import describe
+
     if isinstance(value, dt.datetime):
         if (value.hour, value.minute, value.second) != (0, 0, 0):
             raise ValueError("expected a date without a time, like 2025-09-21")
@@ -354,9 +364,7 @@ def parse_date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a date; write it as 2025-09-21") from None
-    from summitry.scenario.yamlio import describe
-
+            raise ValueError(f"{describe(value)} is not a date; write it as 2025-09-21") from None
     raise ValueError(f"expected a date like 2025-09-21, got {describe(value)}")
 
 
@@ -491,9 +499,14 @@ class Scenario(_Model):
     def quantities(self) -> list[tuple[str, AnyQuantity, Range]]:
         """Every quantity as ``(dotted path, quantity, legal range)``, in a fixed order:
         issues in file order (status quo, when given), then actors in file order
-        (capability, positions in issue order, salience in issue order), then the bargaining
-        section's (outside options, credibility, patience, ratifiers, ideals, override
-        costs), then the options section's."""
+        (capability, positions in issue order, salience in issue order), then the
+        bargaining section's (outside options, credibility, patience, ratifiers, ideals,
+        override costs), then the options section's, and last the actors' issue-specific
+        capabilities (actors in file order, issues in issue order).
+
+        The sampler gives quantity ``i`` row ``i`` of one stream, so a quantity added at
+        the end (an issue-specific capability set with ``compare --set``, say) leaves the
+        draws of every other input unchanged and the comparison stays sample-paired."""
         out: list[tuple[str, AnyQuantity, Range]] = []
         for issue in self.issues:
             if issue.status_quo is not None:
@@ -516,6 +529,12 @@ class Scenario(_Model):
                 out.append((path, q, legal))
         if self.options is not None:
             out += self.options.quantities()
+        for actor in self.actors:
+            by_issue = actor.capability_by_issue or {}
+            for issue in self.issues:
+                if issue.id in by_issue:
+                    q = by_issue[issue.id]
+                    out.append((f"actors.{actor.id}.capability_by_issue.{issue.id}", q, UNBOUNDED))
         return out
 
     def quantity(self, path: str) -> AnyQuantity:

@@ -37,7 +37,12 @@ _CHILD: dict[str, dict[str, str]] = {
     },
     "outcome": {"deal": "outcome_deal", "issues": "outcome_issues"},
     "issue": {"status_quo": "slot", "anchors": "anchors", "scale": "scale"},
-    "actor": {"capability": "slot", "positions": "slot_map", "salience": "slot_map"},
+    "actor": {
+        "capability": "slot",
+        "capability_by_issue": "slot_map",
+        "positions": "slot_map",
+        "salience": "slot_map",
+    },
     "model": {"eum": "eum"},
 }
 _ITEM = {

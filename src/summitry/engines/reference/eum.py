@@ -45,21 +45,28 @@ r = risk exponents. P from the votes with the current r. For every ordered pair 
 i, target j), i != j, x_i != x_j, the target j perceives both
 a = EU_ij and b = EU_ji with its own exponent r_j (mirror-imaging).
 
-``resolution="bdm"`` (MODELS.md s.1 steps 2-5): a proposal exists iff a > 0. Then
-conflict if b > 0; compromise if b < 0 and |b| < a; capitulation if b < 0 and |b| >= a
-(b == 0 exactly: no proposal). Conflict, deterministic: the larger of a, b wins, the loser
-(sender or target) moves to the winner's position; a tie (|a - b| <= TIE) moves nobody
-(mover -1). Conflict, stochastic: the sender wins iff uniforms[t-1, i, j] < P_ij. Compromise:
-the target moves to ``partial`` x_j + (x_i - x_j)|b|/a or ``weighted``
-(|a| x_i + |b| x_j)/(|a| + |b|), clipped to the segment [x_i, x_j]. Capitulation: the
-target moves to x_i. Every actor takes one of the moves offered to it (as target, or as the
-losing sender of a conflict): the one that moves it least; ``ranking="type"`` first keeps
-the best kind present (conflict > compromise > capitulation).
+Who decides a proposal (``options.proposer``, MODELS.md s.1 step 2): ``target`` (default),
+a > 0 as above; ``sender``, e > 0 where e = EU_ij as the sender i perceives it (its own
+exponent r_i in every utility). The target classifies the proposal by (a, b) either way.
+
+``resolution="bdm"`` (MODELS.md s.1 steps 2-5): a proposal exists iff a > 0 (``sender``:
+iff e > 0). Then conflict if b > 0; compromise if b < 0 and |b| < a; capitulation if b < 0
+and |b| >= a (b == 0 exactly: nothing happens). With ``sender`` a may be <= 0: then b > 0
+is a conflict the target expects to win and b < 0 a capitulation. Conflict, deterministic:
+the larger of a, b wins, the loser (sender or target) moves to the winner's position; a tie
+(|a - b| <= TIE) moves nobody (mover -1). Conflict, stochastic: the sender wins iff
+uniforms[t-1, i, j] < P_ij. Compromise: the target moves to ``partial``
+x_j + (x_i - x_j)|b|/a or ``weighted`` (|a| x_i + |b| x_j)/(|a| + |b|), clipped to the
+segment [x_i, x_j]. Capitulation: the target moves to x_i. Every actor takes one of the
+moves offered to it (as target, or as the losing sender of a conflict): the one that moves
+it least; ``ranking="type"`` first keeps the best kind present (conflict > compromise >
+capitulation).
 
 ``resolution="scholz-code"``: the same pairs and perceptions (the target is the
 "receiver"). Conflict lost by the target if b > 0 and a - b > TIE (stochastic: a > 0 and
 b > 0, lost iff uniforms[t-1, i, j] < P_ij; a won conflict moves nobody); compromise if
-a > 0 > b and a > |b|; capitulation if a > 0 > b and a <= |b|. Only the target moves. It
+a > 0 > b and a > |b|; capitulation if a > 0 > b and a <= |b|; with ``sender`` only
+pairs with e > 0 are classified. Only the target moves. It
 takes a lost conflict if any (the nearest), else the compromise with the smallest
 (|a| x_i + |b| x_j)/(|a| + |b|), else the nearest capitulation. ``ranking`` is not used.
 
@@ -527,12 +534,39 @@ def _compromise(xi: float, xj: float, a: float, b: float, options: EUMOptions) -
     return min(max(new, min(xi, xj)), max(xi, xj))
 
 
+def _proposed(
+    a: float,
+    i: int,
+    j: int,
+    x: Array,
+    s: Array,
+    p: Array,
+    r: Array,
+    mu: float,
+    delta: float,
+    options: EUMOptions,
+) -> bool:
+    """Whether sender i makes a proposal to target j (MODELS.md s.1 step 2).
+
+    ``proposer="target"``: under ``bdm`` iff a = EU_ij as the target j perceives it is > 0;
+    ``scholz-code`` has no gate of its own (its classification rules require a > 0).
+    ``proposer="sender"``: iff EU_ij as the sender i perceives it (its own exponent r_i)
+    is > 0, under either resolution.
+    """
+    if options.proposer == "sender":
+        ri = float(r[i])
+        return pair_expected_utility(x[i], x[j], s[j], float(p[i, j]), ri, mu, delta, options) > 0
+    return options.resolution == "scholz-code" or a > 0.0
+
+
 def _classify_bdm(
     a: float, b: float, xi: float, xj: float, i: int, j: int, won: bool | None, opt: EUMOptions
 ) -> tuple[Kind, int, float] | None:
-    """(kind, mover, new position) of the pair (sender i, target j) under ``bdm``."""
-    if not a > 0.0:
-        return None
+    """(kind, mover, new position) of a proposal from sender i to target j under ``bdm``.
+
+    The proposal exists (see :func:`_proposed`); the target classifies it by (a, b), both
+    as it perceives them. With ``proposer="target"`` a > 0 here.
+    """
     if b > 0.0:
         if won is None:  # deterministic: the larger EU wins, a draw moves nobody
             if abs(a - b) <= TIE:
@@ -622,10 +656,13 @@ def _one_round(
             rj = float(r[j])  # the target perceives both sides with its own exponent
             a = pair_expected_utility(x[i], x[j], s[j], float(p[i, j]), rj, mu, delta, options)
             b = pair_expected_utility(x[j], x[i], s[i], float(p[j, i]), rj, mu, delta, options)
+            proposed = _proposed(a, i, j, x, s, p, r, mu, delta, options)
             won = None
             if options.conflict == "stochastic" and uniforms is not None:
                 won = bool(uniforms[t - 1, i, j] < p[i, j])
-            if options.resolution == "scholz-code":
+            if not proposed:
+                res = None
+            elif options.resolution == "scholz-code":
                 res = _classify_scholz(a, b, x[i], x[j], j, won, options)
             else:
                 res = _classify_bdm(a, b, x[i], x[j], i, j, won, options)
