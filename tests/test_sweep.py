@@ -165,6 +165,13 @@ def test_resume_refuses_a_run_this_version_would_compute_differently(tmp_path, s
         check_resumable(store, run_id, spec)
 
 
+KILL_CHUNK = 700
+"""Chunks of the worker-failure tests: long enough (a few tenths of a second) that the one
+worker is still computing the next chunk when the first commit triggers the kill; a worker
+killed while idle only loses results it holds, which Dask recomputes without counting it
+as a failure."""
+
+
 def worker_killer(client) -> Callable[[int], None]:
     """A progress callback that SIGKILLs one worker process of ``client`` after the first
     committed chunk (the worker's nanny then starts a new one)."""
@@ -186,7 +193,7 @@ def test_a_worker_killed_mid_sweep_is_replaced_and_nothing_is_lost(tmp_path, sc,
         run_id = start_sweep(
             store,
             SweepSpec(sc, N, SEED, EUM),
-            chunk=150,
+            chunk=KILL_CHUNK,
             client=client,
             progress=worker_killer(client),
         )
@@ -213,14 +220,14 @@ def test_a_sweep_whose_worker_dies_for_good_is_marked_failed_and_resumes_exactly
         start_sweep(
             store,
             SweepSpec(sc, N, SEED, EUM),
-            chunk=150,
+            chunk=KILL_CHUNK,
             client=client,
             progress=worker_killer(client),
             on_start=started_ids.append,
         )
     info = store.runs()[0]
     assert info.run_id == started_ids[0] and info.state == "failed"
-    assert info.chunks >= 1 and info.done == 150 * info.chunks < N
+    assert info.chunks >= 1 and info.done == KILL_CHUNK * info.chunks < N
     assert "worker" in (store.run(info.run_id).message or "").lower()
     resume_sweep(store, info.run_id, chunk=400, client=one_worker)
     record = store.run(info.run_id)
@@ -370,8 +377,8 @@ def test_cli_reports_a_failed_sweep_with_the_resume_command(tmp_path, uninterrup
     run and the resume command, no traceback; the resume then completes the run exactly."""
     assert EXE
     db = tmp_path / "runs.duckdb"
-    args = ["sweep", "dprk-2025", "--samples", str(N), "--seed", str(SEED), "--chunk", "150"]
-    args += ["--workers", "1", "--engines", "eum", "--db", str(db)]
+    args = ["sweep", "dprk-2025", "--samples", str(N), "--seed", str(SEED)]
+    args += ["--chunk", str(KILL_CHUNK), "--workers", "1", "--engines", "eum", "--db", str(db)]
     env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     with started([EXE, *args], env=env, **pipes) as sweep:
