@@ -93,6 +93,8 @@ def test_engine_choice_selects_models_and_tables():
     table = run("forecast", "--samples", "200", "--engine", "bargaining", "--no-store")
     assert table.returncode == 0, table.stderr
     assert "Can there be a deal?" in table.stdout and "SMP" not in table.stdout
+    principals = data["deal"]["principals"]
+    assert f"A ({principals['a']}):" in table.stdout and f"B ({principals['b']}):" in table.stdout
     n_zopa = data["deal"]["n_zopa"]
     assert f"over the {n_zopa:,} of 200 samples with a zone" in " ".join(table.stdout.split())
     assert "Which strategy pays?" in table.stdout

@@ -46,7 +46,7 @@ def test_forecast_is_saved_listed_shown_and_exported(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["samples"] == 200  # stdout is still the result alone
-    assert "saved as run 1" in out.stderr
+    assert f"saved as run 1 in {db} (summitry runs show 1 --db {db})" in out.stderr
 
     listed = invoke("runs", "list", "--db", str(db))
     assert listed.exit_code == 0, listed.output

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.forecast_view import print_deal, print_options, print_settlements
-from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
+from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.engines.eum_options import PRESETS
 from summitry.limits import MAX_SAMPLES
 from summitry.scenario import ScenarioError, load
@@ -126,7 +126,6 @@ def _save(
 ) -> None:
     """Keep the run in the results store; say where on stderr (stdout stays the result)."""
     from summitry.distributed import engine_options
-    from summitry.store import StoreError
 
     record = fc.to_dict()
     options = {
@@ -136,24 +135,17 @@ def _save(
         "point": fc.point,
         **engine_options(fc),
     }
-    try:
-        run_id = store.save_run(
-            "forecast",
-            fc.scenario,
-            fc.seed,
-            options,
-            fc.outputs(),
-            record,
-            started_at=started_at,
-            extra={"notes": record.get("notes", [])},
-        )
-    except StoreError as err:
-        fail(str(err))
-    err_console.print(
-        f"saved as run {run_id} in {db} (summitry runs show {run_id})",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+    save_and_report(
+        store,
+        db,
+        "forecast",
+        fc.scenario,
+        fc.seed,
+        options,
+        fc.outputs(),
+        record,
+        started_at,
+        {"notes": record.get("notes", [])},
     )
 
 

@@ -89,10 +89,11 @@ def print_deal(fc: Forecast) -> None:
             issue, _range(row["terms"]), fmt(offer.get(issue)), _anchor(row["nearest_anchor"])
         )
     console.print(table)
-    surplus = [
-        f"{s}: {_range_small(deal[k])}"
-        for s, k in (("US side", "surplus_a"), ("DPRK side", "surplus_b"))
-    ]
+    sides = (
+        ("A", deal["principals"]["a"], "surplus_a"),
+        ("B", deal["principals"]["b"], "surplus_b"),
+    )
+    surplus = [f"{side} ({who}): {_range_small(deal[k])}" for side, who, k in sides]
     console.print("Surplus over no deal (utility, p50 \\[p10-p90]): " + "; ".join(surplus))
 
 

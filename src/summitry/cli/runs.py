@@ -288,7 +288,8 @@ def save_and_report(
     started_at: Any,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Save a finished run (compare, sensitivity) and name it on stderr; exit 2 on failure."""
+    """Save a finished run and name it on stderr, with the command that shows it; exit 2 on
+    failure."""
     from summitry.store import StoreError
 
     try:
@@ -297,4 +298,7 @@ def save_and_report(
         )
     except StoreError as err:
         fail(str(err))
-    err_console.print(f"saved as run {run_id} in {db} (summitry runs show {run_id})", markup=False)
+    show = f"summitry runs show {run_id}" + ("" if str(db) == DEFAULT_DB else f" --db {db}")
+    err_console.print(
+        f"saved as run {run_id} in {db} ({show})", markup=False, highlight=False, soft_wrap=True
+    )
