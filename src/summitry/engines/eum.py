@@ -38,7 +38,9 @@ index order, sequentially):
 * utilities seen with exponent r (eqs. 15-19, 24), d = |x_i - x_j|/Delta,
   m = |x_i - mu|/Delta, bases clamped at 0: U_s = 2 - 4 (0.5 - 0.5 d)^r,
   U_f = 2 - 4 (0.5 + 0.5 d)^r, U_b = 2 - 4 (0.5 - 0.25 (m + d))^r,
-  U_w = 2 - 4 (0.5 + 0.25 (m + d))^r, U_sq = 2 - 4 (0.5)^r.
+  U_w = 2 - 4 (0.5 + 0.25 (m + d))^r, U_sq = 2 - 4 (0.5)^r. ``mu="mean"``: m is taken
+  about the weighted median med, m = |z_i - sum_k w_k z_k / sum_k w_k| / Delta with
+  z_k = x_k - med (the quotient clipped to [min z, max z]), free of the scale's offset.
 * EU_ij (eq. 25a, the target's salience s_j weighing its resistance):
   s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s - (Q U_sq + (1 - Q)(T U_b + (1 - T) U_w)).
 * risk (eqs. 32-33): with every r = 1 (votes, P, utilities), S_i = sum_{j != i} EU_ji,
@@ -431,6 +433,21 @@ def _cost(
     return q * u_sq + (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
 
 
+def _mean_distance(x: Array, w: Array, delta: Array) -> Array:
+    """m_i = |x_i - mean| / Delta (n, A) for ``mu="mean"``, from differences only.
+
+    With med the weighted median and z_k = x_k - med: mean - med = sum_k w_k z_k / sum_k w_k
+    (sequential sums, clipped to [min z, max z]) and m_i = |z_i - (mean - med)| / Delta. No
+    absolute position is rounded, so m does not depend on where the scale's zero lies, and
+    a mean that is one actor's position (all weight there) comes out exact.
+    """
+    z = x - _weighted_median(x.T, w.T)
+    off = _seqsum0(w * z) / _seqsum0(w)
+    off = np.minimum(np.maximum(off, np.min(z, axis=0)), np.max(z, axis=0))
+    z -= off
+    return np.abs(z, out=z) / delta
+
+
 def _risk(eu1: Array) -> Array:
     """r (n, A) from the r = 1 EU matrix [sender, target, element] (eqs. 32-33)."""
     danger = _seqsum0(eu1)  # S_i = sum_{j} EU_ji (the diagonal is 0), j in index order
@@ -467,10 +484,10 @@ def _state(x: Array, w: Array, s: Array, delta: Array, options: EUMOptions) -> _
     base_f = 0.5 + half
     if options.q == 1.0:
         m = np.zeros_like(x)
+    elif options.mu == "mean":
+        m = _mean_distance(x, w, delta)
     else:
-        xr, wr = x.T, w.T
-        mu = _weighted_mean(xr, wr) if options.mu == "mean" else _median(xr, wr, delta, options)
-        m = np.abs(x - mu) / delta
+        m = np.abs(x - _median(x.T, w.T, delta, options)) / delta
     p1 = _probability(x, dist, d, w, delta, None, options)
     cost1 = _cost(options, 0.0, m[:, None, :], d, None)
     omp = 1.0 - p1

@@ -23,7 +23,9 @@ Equations (all sums run over actors in index order, sequentially):
   denominator is 0; all-pairs P_ij = sum_k max(0, v_k(i,j)) / sum_k sum_a sum_b |v_k(a,b)|,
   0 if x_i == x_j, 0.5 if the denominator is 0. Delta == 0: P = 0.5 everywhere.
 * utilities (eqs. 15-19, 24), with d = |x_i - x_j| / Delta, m = |x_i - mu| / Delta and the
-  perceiver's exponent r (bases clamped at 0 against rounding):
+  perceiver's exponent r (bases clamped at 0 against rounding); with ``mu="mean"``,
+  m = |z_i - sum_k w_k z_k / sum_k w_k| / Delta with z_k = x_k - (weighted median) (the
+  quotient clipped to [min z, max z]): the same m, from differences only (see "Scale"):
   U_s = 2 - 4 (0.5 - 0.5 d)^r, U_f = 2 - 4 (0.5 + 0.5 d)^r,
   U_b = 2 - 4 (0.5 - 0.25 (m + d))^r, U_w = 2 - 4 (0.5 + 0.25 (m + d))^r, U_sq = 2 - 4 0.5^r.
 * EU_ij (eq. 25a; the challenged actor's salience s_j weighs resistance):
@@ -76,6 +78,17 @@ smallest; then those whose sender's EU_ij (a) is within TIE of the largest; then
 lowest (sender, target) pair. Mathematically equal quantities computed in a different order
 differ by a few ulps; the tolerance lets symmetric ties resolve by index in every engine.
 Sign tests (a > 0, b > 0, b < 0, |b| < a) and position equality (x_i == x_j) are exact.
+
+Scale. Every model quantity is a difference of positions divided by Delta, so a map
+x -> a x + b (a > 0) changes nothing mathematically. In floating point, a power-of-two a
+(with b = 0) changes no bit at all, and a round that starts from an exactly mapped state
+(e.g. integer positions, b an integer) computes bit-identical P, r and EU values and so
+classifies every pair alike; only its new positions are rounded on each scale. That is why m
+is not computed as |x_i - mean| / Delta: the rounding of the mean is relative to |mean|,
+i.e. to the offset b, and with r = 0.5 a base 0.5 - (m + d)/4 that should be 0 (x_i at
+one end, x_j and the mean at the other) but is 1e-16 becomes 1e-8 in U_b. Later rounds
+start from rounded compromise positions; there the two scales can take different
+decisions at ties (exact sign tests, x_i == x_j).
 
 All accepted moves apply at once. Stop after ``options.rounds``, or at round t when no
 position moved more than ``tol * Delta`` (not a cycle), or when the new state equals an
@@ -268,6 +281,46 @@ def median_position(
     return weighted_median(capability, position, salience)
 
 
+@dataclass(frozen=True)
+class RefPoint:
+    """The reference point mu of U_b and U_w, held as mu = anchor + offset.
+
+    m = |x_i - mu| / Delta is computed as |(x_i - anchor) - offset| / Delta: from
+    differences of positions, never from a rounded absolute mu. A plain float mu is
+    ``RefPoint(mu)`` (offset 0.0, which changes no bit).
+    """
+
+    anchor: float
+    offset: float = 0.0
+
+    def distance(self, xi: float) -> float:
+        """|x_i - mu|, as |(x_i - anchor) - offset|."""
+        return abs((float(xi) - self.anchor) - self.offset)
+
+
+Mu = float | RefPoint
+
+
+def mean_about_median(capability: Array, position: Array, salience: Array) -> RefPoint:
+    """The weighted mean as (weighted median med, mean - med).
+
+    mean - med = sum_k w_k (x_k - med) / sum_k w_k (sequential sums), clipped to
+    [min x - med, max x - med] against rounding. Mathematically the mean of
+    :func:`weighted_mean`; but the offset is computed from differences, so it does not
+    depend on where the scale's zero lies, and a mean that is one actor's position (all
+    weight there) comes out exact: med is then that position and the offset exactly 0.
+    """
+    w = vote_weights(capability, salience)
+    med = weighted_median(capability, position, salience)
+    z = [float(v) - med for v in position]
+    num = 0.0
+    den = 0.0
+    for k in range(len(w)):
+        num += w[k] * z[k]
+        den += w[k]
+    return RefPoint(med, min(max(num / den, min(z)), max(z)))
+
+
 def reference_point(
     capability: Array,
     position: Array,
@@ -275,11 +328,12 @@ def reference_point(
     options: EUMOptions,
     *,
     delta: float | None = None,
-) -> float:
-    """mu of U_b and U_w: the median (default) or the weighted mean (``options.mu``)."""
+) -> RefPoint:
+    """mu of U_b and U_w: the median (default, offset 0) or the weighted mean as
+    :func:`mean_about_median` (``options.mu``)."""
     if options.mu == "mean":
-        return weighted_mean(capability, position, salience)
-    return median_position(capability, position, salience, options, delta=delta)
+        return mean_about_median(capability, position, salience)
+    return RefPoint(median_position(capability, position, salience, options, delta=delta))
 
 
 # --------------------------------------------------------------------------- votes, P
@@ -397,13 +451,14 @@ def pair_expected_utility(
     sj: float,
     pij: float,
     r: float,
-    mu: float,
+    mu: Mu,
     delta: float,
     options: EUMOptions,
 ) -> float:
     """EU_ij of i challenging j, seen by a perceiver with exponent r (Scholz eqs. 15-19, 24, 25a).
 
-    With d = |x_i - x_j|/Delta, m = |x_i - mu|/Delta:
+    With d = |x_i - x_j|/Delta, m = |x_i - mu|/Delta (a :class:`RefPoint` mu: from
+    differences, :meth:`RefPoint.distance`):
     U_s = 2 - 4 (0.5 - 0.5 d)^r, U_f = 2 - 4 (0.5 + 0.5 d)^r, U_sq = 2 - 4 (0.5)^r,
     U_b = 2 - 4 (0.5 - 0.25 (m + d))^r, U_w = 2 - 4 (0.5 + 0.25 (m + d))^r,
     EU_ij = s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s
@@ -412,7 +467,8 @@ def pair_expected_utility(
     printed has the wrong salience). Delta == 0 gives d = m = 0.
     """
     d = 0.0 if delta == 0.0 else abs(xi - xj) / delta
-    m = 0.0 if delta == 0.0 else abs(xi - mu) / delta
+    ref = mu if isinstance(mu, RefPoint) else RefPoint(float(mu))
+    m = 0.0 if delta == 0.0 else ref.distance(xi) / delta
     u_s = 2.0 - 4.0 * _power(0.5 - 0.5 * d, r)
     u_f = 2.0 - 4.0 * _power(0.5 + 0.5 * d, r)
     u_b = 2.0 - 4.0 * _power(0.5 - 0.25 * (m + d), r)
@@ -431,7 +487,7 @@ def expected_utility(
     options: EUMOptions,
     *,
     delta: float | None = None,
-    mu: float | None = None,
+    mu: Mu | None = None,
     probability: Array | None = None,
     view: View = "challenger",
 ) -> Array:
@@ -470,7 +526,7 @@ def risk_exponents(
     options: EUMOptions,
     *,
     delta: float | None = None,
-    mu: float | None = None,
+    mu: Mu | None = None,
 ) -> Array:
     """Risk exponents r_i in [0.5, 2] (Scholz eqs. 32-33).
 
@@ -542,7 +598,7 @@ def _proposed(
     s: Array,
     p: Array,
     r: Array,
-    mu: float,
+    mu: RefPoint,
     delta: float,
     options: EUMOptions,
 ) -> bool:
