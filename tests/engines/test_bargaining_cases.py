@@ -106,6 +106,68 @@ def test_a_ratifier_does_not_override_the_tie_break_toward_b(
     assert sol.u_b_eff[0] == pytest.approx(u_b, abs=tol)
 
 
+@pytest.mark.parametrize(
+    ("form", "a", "tau_a"),
+    [("linear", 0.1, 0.5), ("quadratic", 1.0, 1.0)],
+)
+def test_a_zone_that_only_touches_costs_b_nothing(form: str, a: float, tau_a: float) -> None:
+    # B's ideal is the status quo z0 = 0, so every move costs B: Z* = {0}, where both
+    # surpluses are exactly 0. The zone test's tolerance (1e-12) must not become a concession
+    # by B: spending it bought A a z of 1e-12 (linear) or 1e-6 (quadratic, A gaining 2e-6).
+    p = BargainingProblem.build(
+        a=[a],
+        b=[0.0],
+        w_a=[1.0],
+        w_b=[1.0],
+        z0=[0.0],
+        tau_a=tau_a,
+        form=form,  # type: ignore[arg-type]
+    )
+    sol = solve(p)
+    assert sol.zopa_exists[0] and sol.degenerate[0]
+    assert sol.z[0, 0] == pytest.approx(0.0, abs=1e-13)
+    assert sol.surplus_a[0] >= 0.0 and sol.surplus_b[0] >= 0.0
+
+
+WALK_ROUND_OFF = {
+    "a": [0.5, 0.0],
+    "b": [0.0, 0.25],
+    "w_a": [0.32, 0.68],
+    "w_b": [0.0, 1.0],
+    "z0": [0.50390625, 0.25],
+    "tau_b": 0.0,
+}
+"""The frontier walk: A's best package is outside Z* and the Nash product is flat there."""
+SEARCH_ROUND_OFF = {
+    "a": [0.5, 0.0],
+    "b": [0.0, 0.0],
+    "w_a": [1.0, 0.0],
+    "w_b": [1.0, 0.0],
+    "z0": [0.25, 0.0],
+    "tau_b": 0.5,
+    "ratifier_ideal": [[0.0, 0.25]],
+    "ratifier_weight": [[0.0, 1.0]],
+    "ratifier_offset": [1 / 16],
+}
+"""The general search (the ratifier passes z_1 in [1/16, 7/16] only): B's best among A's
+best points must not fall below A's best point giving B d_B."""
+
+
+@pytest.mark.parametrize(
+    ("problem", "z"), [(WALK_ROUND_OFF, [0.5, 0.25]), (SEARCH_ROUND_OFF, [0.25, 1 / 16])]
+)
+def test_gains_below_round_off_do_not_outweigh_b(
+    problem: dict[str, object], z: list[float]
+) -> None:
+    # (found by the campaign) tau_A = 1e-20: A's credible gains are below the round-off of
+    # its utility, so A is all but indifferent, while moving issue 0 up (or, in the walk,
+    # issue 1 down) costs B a surplus of 1/4. A's best point of Z* is z, both surpluses 0.
+    sol = solve(BargainingProblem.build(**problem, tau_a=1e-20))  # type: ignore[arg-type]
+    assert sol.zopa_exists[0] and sol.degenerate[0]
+    np.testing.assert_allclose(sol.z[0], z, atol=1e-12)
+    assert sol.surplus_b[0] >= 0.0 and sol.surplus_a[0] >= -1e-15
+
+
 def test_a_summit_can_override_what_the_working_level_cannot_pass() -> None:
     working = solve(BargainingProblem.build(**SWAP, **CONGRESS, ratifier_offset=[0.45]))  # type: ignore[arg-type]
     # the leader drops the ratifier at an override cost of 0.1, carried as A's outside option

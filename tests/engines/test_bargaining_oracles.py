@@ -10,6 +10,7 @@ feasibility: there the log objective is too ill-conditioned for the local solver
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -41,8 +42,12 @@ def _check_zone_and_feasibility(p: BargainingProblem, sol: NashSolution, i: int)
     at_db = ref.best_for(pr, 0, pr.d_b)  # A's best giving B its reservation
     at_da = ref.best_for(pr, 1, pr.d_a)  # B's best giving A its reservation
     margins = [-1.0 if r is None else r[0] - d for r, d in ((at_db, pr.d_a), (at_da, pr.d_b))]
-    if all(abs(m) > 1e-7 for m in margins):  # clear-cut cases (the LP works to 1e-10)
-        assert sol.zopa_exists[i] == (min(margins) >= 0.0)
+    # Both margins answer one question (F_A(d_B) >= d_A iff F_B(d_A) >= d_B). Compare on
+    # clear-cut cases (the LP works to 1e-10) where they agree: a disagreement is the local
+    # solver failing, e.g. SLSQP finding no package at a level the status quo itself reaches.
+    clear = all(abs(m) > 1e-7 for m in margins)
+    if clear and (margins[0] >= 0.0) == (margins[1] >= 0.0):
+        assert sol.zopa_exists[i] == (margins[0] >= 0.0)
     if sol.zopa_exists[i]:
         assert in_agreement_set(p.take([i]), sol.z[i : i + 1], tol=1e-9)[0]
     else:
@@ -69,8 +74,41 @@ def _check_reference(p: BargainingProblem, tol: float) -> None:
         assert r.zopa
         assert sol.surplus_a[i] == pytest.approx(r.surplus_a, abs=tol)
         assert sol.surplus_b[i] == pytest.approx(r.surplus_b, abs=tol)
-        assert sol.log_nash[i] >= r.log_nash - 1e-9  # never worse than the oracle
+        bound = _feasible_reference(p, i, r)
+        if bound is not None:  # never worse than a package of Z* the oracle found
+            assert sol.log_nash[i] >= bound.log_nash - 1e-9
     assume(compared > 0)  # count only examples that reach the comparison
+
+
+def _in_z_star(p: BargainingProblem, i: int, z: list[float] | None) -> bool:
+    return z is not None and bool(in_agreement_set(p.take([i]), np.array([z]))[0])
+
+
+def _feasible_reference(
+    p: BargainingProblem, i: int, r: ref.ReferenceSolution
+) -> ref.ReferenceSolution | None:
+    """A reference solution whose package lies in Z*, so that its Nash value bounds the
+    engine's from below: ``r`` itself, or else the reference re-solved with every ratifier's
+    reservation raised by ref.FEAS_TOL (None if that finds no package with both surpluses
+    positive, as when the ratifiers leave a set thinner than the tolerance).
+
+    The reference accepts packages that miss a ratifier's reservation by up to FEAS_TOL, and
+    near a ratifier's ideal point (where its utility is flat) such a miss buys a Nash value
+    far above 1e-9 (an overstep of 1.2e-10 in z, 8e-13 in utility, was worth 3.8e-8). Every
+    package the tightened reference accepts meets the true reservation, so the engine, which
+    maximises over all of Z*, must match or beat it; only the engine's own accuracy (1e-9)
+    is allowed for, never the oracle's slack.
+    """
+    if _in_z_star(p, i, r.z):
+        return r
+    one = p.take([i])
+    tight = dataclasses.replace(one, ratifier_offset=one.ratifier_offset + ref.FEAS_TOL)
+    bound = ref.solve_one(tight, 0)
+    if not bound.zopa:
+        return None
+    assert _in_z_star(p, i, bound.z), "the tightened reference should meet every reservation"
+    # tightening can leave a sliver the reference resolves only to a point with s = 0
+    return None if math.isnan(bound.log_nash) else bound
 
 
 def _check_scipy(p: BargainingProblem) -> None:

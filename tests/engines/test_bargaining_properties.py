@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,12 +27,15 @@ from summitry.engines.bargaining import (
 )
 from summitry.engines.bargaining_backend import build_backend
 from summitry.engines.bargaining_linear import PiecewiseLinear
+from summitry.engines.bargaining_search import TOL_ZOPA
 from summitry.engines.bargaining_utility import party_reservations, rubinstein_alpha
 from summitry.engines.bargaining_walk import walk_nash
 from summitry.engines.reference import bargaining as ref
 
 from .test_bargaining_strategies import problems
 
+ROUND_OFF = 8 * np.finfo(float).eps
+"""Round-off of a utility or surplus, relative to max(1, |d|) (sums of a few terms <= 1)."""
 CI = settings(
     max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -92,14 +96,21 @@ def test_adding_a_ratifier_never_helps(p: BargainingProblem, data: st.DataObject
     assert np.all(bound.log_nash[both] <= free.log_nash[both] + 1e-12)
 
 
-@given(p=problems(max_batch=2))
-@CI
-def test_solution_is_individually_rational_and_pareto_optimal(p: BargainingProblem) -> None:
+def _check_rational_and_pareto(p: BargainingProblem) -> None:
     sol = solve(p)
     d = party_reservations(p)
     ok = sol.zopa_exists
-    assert np.all(sol.surplus_a[ok] >= -1e-12) and np.all(sol.surplus_b[ok] >= -1e-12)
-    assert np.all(sol.u_ratifiers[ok] >= d[ok, 2:] - 1e-12)
+    # Individually rational, ratifiers included: u >= d - TOL_ZOPA, the engine's documented
+    # tolerance, plus the round-off of computing u - d from the package (a few ulps of the
+    # magnitudes, 1e-16 here). The engine spends none of the tolerance where Z* is truly
+    # non-empty (a zone that only touches gives B exactly d_B; see test_bargaining_cases);
+    # it reaches -TOL_ZOPA only where the zone exists within the tolerance alone, and there
+    # round-off may take it past, as -1.00009e-12 once did. Any real error (a package
+    # outside Z*) is far larger than the ulps allowed.
+    slack = TOL_ZOPA + ROUND_OFF * np.maximum(1.0, np.abs(d[ok]))
+    assert np.all(sol.surplus_a[ok] >= -slack[:, 0])
+    assert np.all(sol.surplus_b[ok] >= -slack[:, 1])
+    assert np.all(sol.u_ratifiers[ok] >= d[ok, 2:] - slack[:, 2:])
     packages = _packages(p.n_issues, seed=1)
     for i in np.flatnonzero(ok):
         # no test package in Z* is better for both principals
@@ -113,9 +124,22 @@ def test_solution_is_individually_rational_and_pareto_optimal(p: BargainingProbl
         # nor any package at all: B's best given A's utility (the reference's linear program;
         # the quadratic reference, SLSQP, is not reliable on the tiny sets this can give)
         if p.form == "linear":
-            top = ref.best_for(ref.profile(p, i), 1, float(sol.u_a_eff[i]))
+            top = ref.best_for(ref.profile(p, int(i)), 1, float(sol.u_a_eff[i]))
             assert top is not None
             assert top[0] <= sol.u_b_eff[i] + 1e-8
+
+
+@given(p=problems(max_batch=2))
+@CI
+def test_solution_is_individually_rational_and_pareto_optimal(p: BargainingProblem) -> None:
+    _check_rational_and_pareto(p)
+
+
+@pytest.mark.campaign
+@given(p=problems(max_batch=2))
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+def test_campaign_individually_rational_and_pareto_optimal(p: BargainingProblem) -> None:
+    _check_rational_and_pareto(p)
 
 
 @given(p=problems(max_batch=2, n_ratifiers=0))
@@ -156,7 +180,7 @@ def test_frontier_walk_agrees_with_the_general_search(p: BargainingProblem) -> N
     np.testing.assert_allclose(be.utilities(x_w)[fine], be.utilities(x_g)[fine], atol=1e-12)
 
 
-def _no_ratifiers(p: BargainingProblem) -> dict[str, np.ndarray]:
+def _no_ratifiers(p: BargainingProblem) -> dict[str, Any]:
     return {
         "ratifier_ideal": np.zeros((p.size, 0, p.n_issues)),
         "ratifier_weight": np.zeros((p.size, 0, p.n_issues)),

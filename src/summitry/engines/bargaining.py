@@ -220,11 +220,30 @@ def solve_generic(
         if flat.any():  # A's best point of Z*, then B's best among A's best points
             j = np.flatnonzero(flat)
             at = idx[j]
-            inner = sub.take(j)
-            ends_j = (xa[at], ua[at], xb[at], ub[at])
-            level_b = inner.d[:, 1] - TOL_ZOPA
-            _, best_a, _ = level_search(inner, cons, level_b, *ends_j)
-            xs[j], _, _ = level_search(inner, cons, best_a[:, 0], *ends_j, party=0)
+            xs[j] = _degenerate_point(sub.take(j), cons, (xa[at], ua[at], xb[at], ub[at]))
         x[idx] = xs
         degenerate[idx] = flat
     return zopa, x, degenerate
+
+
+def _degenerate_point(
+    be: Backend, cons: list[int], ends_j: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+) -> FloatArray:
+    """A's best point of a degenerate Z*, ties to B (the limit of the Nash solution).
+
+    B is held to d_B (or to B's best, if that is lower by at most the tolerance): the
+    tolerance decides whether a zone exists, it is not a concession B makes, so a touching
+    zone gives B exactly its reservation. Only where that leaves A below d_A - tol (a zone
+    within the tolerance only) is B held to d_B - tol instead. The second search (B's best
+    among A's best points) may only raise B's utility: where A's gains are below round-off
+    (a tau_A of 1e-20, say) it can mistake a point far worse for B for one of A's best."""
+    d_a, d_b = be.d[:, 0], be.d[:, 1]
+    x, u, _ = level_search(be, cons, d_b, *ends_j)
+    short = np.flatnonzero(u[:, 0] < d_a - TOL_ZOPA)
+    if short.size:
+        xa, ua, xb, ub = (e[short] for e in ends_j)
+        x[short], u[short], _ = level_search(
+            be.take(short), cons, d_b[short] - TOL_ZOPA, xa, ua, xb, ub
+        )
+    x_b, u_b, _ = level_search(be, cons, u[:, 0], *ends_j, party=0)
+    return np.where((u_b[:, 1] >= u[:, 1])[:, None], x_b, x)

@@ -81,17 +81,26 @@ def walk_nash(
     seg_z = np.maximum(first - 1, 0)
     ca, cb = v_a[rows, seg_z], v_b[rows, seg_z]
     za, zb = d_a[rows, seg_z], d_b[rows, seg_z]
-    cross = np.where((first > 0) & (zb > 0.0), (-tol - cb) / np.where(zb > 0.0, zb, 1.0), 0.0)
-    cross = np.clip(cross, 0.0, 1.0)
+    gives = (first > 0) & (zb > 0.0)
+    zb_safe = np.where(gives, zb, 1.0)
+    cross = np.clip(np.where(gives, (-tol - cb) / zb_safe, 0.0), 0.0, 1.0)
     at_a = np.where(first > 0, ca + cross * za, v_a[:, 0])
     zopa = reach.any(axis=1) & (at_a >= -tol)
-
     degenerate = zopa & ~nash_ok
+    # A's best point of Z* gives B its reservation (s_B = 0, or the vertex if B gets no more
+    # there), not -tol: the tolerance is for deciding the zone, not a concession B makes.
+    # Only where that would leave A below -tol (a zone within the tolerance only) is the
+    # crossing at -tol kept.
+    cross_0 = np.clip(np.where(gives, -cb / zb_safe, 0.0), 0.0, 1.0)
+    cross = np.where(ca + cross_0 * za >= -tol, cross_0, cross)
+    # segments before `done` are taken whole, then a fraction `partial` of segment `done`:
+    # the Nash point (P_0 itself when the product does not rise from it: stop = 0, theta = 0)
+    # or, if degenerate, the crossing found above (P_0 when the zone is reached there). A
+    # degenerate sample's crossing is used even when stop = 0: the product's slope at a P_0
+    # outside the zone says nothing about where the zone is.
     seg = np.where(degenerate, seg_z, seg)
     theta = np.where(degenerate, np.where(first > 0, cross, 0.0), theta)
-    # a zone reached at P_0 (first == 0) is P_0 itself: apply no move
-    done = np.where(degenerate & (first == 0), 0, np.where(stop > 0, seg, 0))
-    partial = np.where(degenerate & (first == 0), 0.0, np.where(stop > 0, theta, 0.0))
+    done, partial = seg, theta
     steps = np.arange(n)[None, :]
     frac = np.where(steps < done[:, None], 1.0, 0.0)
     frac = np.where(steps == done[:, None], partial[:, None], frac)
