@@ -168,6 +168,28 @@ def test_gains_below_round_off_do_not_outweigh_b(
     assert sol.surplus_b[0] >= 0.0 and sol.surplus_a[0] >= -1e-15
 
 
+def test_two_ratifiers_that_pass_no_common_package_block_the_deal() -> None:
+    # (found by the campaign) one ratifier passes only its ideal z = 0 (offset 0), the other
+    # only z >= 1/16, so no package passes both. Buying the first one's utility back, every
+    # piece was needed and their sum fell short of the need by round-off: the knapsack then
+    # bought a single piece and called the constraint met, z = 1/16.
+    p = BargainingProblem.build(
+        a=[0.25],
+        b=[0.18380505380362958],
+        w_a=[1.0],
+        w_b=[1.0],
+        z0=[0.0],
+        tau_a=0.0,
+        tau_b=0.0,
+        ratifier_ideal=[[0.0], [0.875]],
+        ratifier_weight=[[1.0], [1.0]],
+        ratifier_offset=[0.0, 0.0625],
+    )
+    sol = solve(p)
+    assert sol.zopa_without_ratifiers[0] and not sol.zopa_exists[0]
+    assert np.isnan(sol.z[0]).all()
+
+
 def test_a_summit_can_override_what_the_working_level_cannot_pass() -> None:
     working = solve(BargainingProblem.build(**SWAP, **CONGRESS, ratifier_offset=[0.45]))  # type: ignore[arg-type]
     # the leader drops the ratifier at an override cost of 0.1, carried as A's outside option

@@ -72,15 +72,16 @@ def _check_reference(p: BargainingProblem, tol: float) -> None:
         compared += 1
         r = ref.solve_one(p, i)
         assert r.zopa
-        if math.isnan(r.log_nash):
-            # The reference found no package with both surpluses positive, yet the engine's
-            # (in Z*, both above WELL_POSED) is one: the reference's local solver failed
-            # (SLSQP can find no point at some levels, e.g. where a ratifier accepts only its
-            # ideal on an issue), so SLSQP on the full problem is the oracle.
+        gaps = (abs(sol.surplus_a[i] - r.surplus_a), abs(sol.surplus_b[i] - r.surplus_b))
+        if not max(gaps) <= tol:
+            # A different answer is acceptable only where the reference's is provably not the
+            # optimum: the engine's package (in Z*, both surpluses above WELL_POSED) has the
+            # higher Nash product. The reference's local solver has then failed (the
+            # quadratic one can, e.g. SLSQP finds no point at some levels when a ratifier
+            # accepts only its ideal on an issue), and SLSQP on the full problem decides.
+            assert math.isnan(r.log_nash) or sol.log_nash[i] > r.log_nash + 1e-9
             _assert_matches_scipy(sol, i, *ref.scipy_nash(p, i))
             continue
-        assert sol.surplus_a[i] == pytest.approx(r.surplus_a, abs=tol)
-        assert sol.surplus_b[i] == pytest.approx(r.surplus_b, abs=tol)
         bound = _feasible_reference(p, i, r)
         if bound is not None:  # never worse than a package of Z* the oracle found
             assert sol.log_nash[i] >= bound.log_nash - 1e-9

@@ -124,29 +124,43 @@ def _check_rational_and_pareto(p: BargainingProblem) -> None:
         # nor any package at all: B's best given A's utility (the reference's linear program;
         # the quadratic reference, SLSQP, is not reliable on the tiny sets this can give)
         if p.form == "linear":
-            _check_no_package_dominates(p, int(i), float(sol.u_a_eff[i]), float(sol.u_b_eff[i]))
+            _check_no_package_dominates(p, int(i), sol.z[i], float(sol.u_b_eff[i]))
 
 
-def _check_no_package_dominates(p: BargainingProblem, i: int, u_a: float, u_b: float) -> None:
-    """B's best package giving A at least u_a (the reference's linear program) gives B no more
-    than u_b.
+def _check_no_package_dominates(p: BargainingProblem, i: int, z: np.ndarray, u_b: float) -> None:
+    """B's best package giving A at least what package z gives it (the reference's linear
+    program) gives B no more than u_b.
 
-    The LP meets A's level only to its tolerance (about 1e-10), and where A's gains are tiny
-    next to B's (a tau_A of 1e-12, say) that slack alone buys B a lot. A package witnesses
-    domination only if it really gives A u_a: where the LP's does not, the level is raised by
-    1e-9, past the LP's slack; if no package then qualifies, u_a is within 1e-9 of A's best,
-    below what the LP can resolve, and there is nothing to check.
+    A witness must really give A as much as z does, compared issue by issue (A's credible
+    gains differ between the two packages by sum_d min(h_d, tau_A h_d) terms, which a sum
+    with the utility's constant would round away when tau_A is as small as 1e-164). The LP
+    meets A's level only to its tolerance (about 1e-10), and where A's gains are tiny next to
+    B's (a tau_A of 1e-12, say) that slack alone buys B a lot: where its package falls short
+    of z for A, the level is raised by 1e-9, past the slack. If no package then qualifies, z
+    is within 1e-9 of A's best, finer than the LP resolves, and there is nothing to check
+    (likewise where the LP, to round-off, finds no package giving A what z gives it).
     """
     pr = ref.profile(p, i)
+    u_a = ref.values(pr, list(z))[0]
     for rise in (0.0, 1e-9):
         top = ref.best_for(pr, 1, u_a + rise)
-        assert top is not None or rise > 0.0  # the engine's own package reaches u_a
-        if top is None:
+        if top is None:  # at u_a, which z itself reaches, only by round-off (a tau_A of 1e-8)
             return
-        top_a, top_b, _ = ref.values(pr, top[1])
-        if top_a >= u_a - ROUND_OFF * max(1.0, abs(u_a)):
-            assert top_b <= u_b + 1e-8
+        if _a_gain(p, i, np.array(top[1]), z) >= 0.0:
+            assert ref.values(pr, top[1])[1] <= u_b + 1e-8
             return
+
+
+def _a_gain(p: BargainingProblem, i: int, z: np.ndarray, base: np.ndarray) -> float:
+    """u_A^eff(z) - u_A^eff(base) for linear loss, summed issue by issue over the credible
+    gains min(h_d, tau_A h_d), h_d = w_d (|z0_d - a_d| - |z_d - a_d|) (MODELS.md s.3)."""
+    a, w, z0, tau = p.a[i], p.w_a[i], p.z0[i], float(p.tau_a[i])
+
+    def credible(x: np.ndarray) -> np.ndarray:
+        h = w * (np.abs(z0 - a) - np.abs(x - a))
+        return np.asarray(np.minimum(h, tau * h))
+
+    return float(np.sum(credible(z) - credible(base)))
 
 
 @given(p=problems(max_batch=2))

@@ -119,7 +119,10 @@ class PiecewiseLinear:
         bought = np.cumsum(gain_s, axis=1)
         need = short[idx]
         enough = bought[:, -1] >= need * (1.0 - 1e-15) - 1e-15
-        last = np.minimum(np.argmax(bought >= need[:, None], axis=1), bought.shape[1] - 1)
+        # the piece bought in part: the first whose cumulative gain covers the need, or the
+        # last piece where only the whole lot does, to round-off (argmax of all False is 0)
+        covers = bought >= need[:, None]
+        last = np.where(covers.any(axis=1), np.argmax(covers, axis=1), bought.shape[1] - 1)
         rows = np.arange(idx.size)
         before = np.where(last > 0, bought[rows, np.maximum(last - 1, 0)], 0.0)
         part = np.clip(
