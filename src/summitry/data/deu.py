@@ -572,18 +572,14 @@ def _capabilities(
 
 
 def compromise(data: DeuData) -> Array:
-    """The compromise model per issue: sum_i c_i s_i x_i / sum_i c_i s_i (Achen 2006).
-
-    Over the actors with a position and a salience; NaN for invalid rows and where the
-    weights sum to 0 (docs/data-deu.md, "Checks").
+    """The compromise model per issue (:func:`summitry.engines.compromise.compromise` on the
+    file's arrays: sum_i c_i s_i x_i / sum_i c_i s_i); NaN for invalid rows
+    (docs/data-deu.md, "Checks").
     """
-    x, s, c = data.positions, data.saliences, data.capabilities
-    have = ~np.isnan(x) & ~np.isnan(s)
-    w = np.where(have, c * s, 0.0)
-    num = np.where(have, w * np.where(have, x, 0.0), 0.0).sum(axis=1)
-    den = w.sum(axis=1)
-    ok = data.valid & (den > 0) & np.isfinite(den)
-    return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+    from summitry.engines.compromise import compromise as engine
+
+    x = engine(data.positions, data.saliences, data.capabilities)
+    return np.where(data.valid, x, np.nan)
 
 
 # -- scenario export ---------------------------------------------------------------------------
