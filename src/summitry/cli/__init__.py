@@ -7,6 +7,7 @@ Bad input of any kind exits with code 2 and one clear line per problem.
 from __future__ import annotations
 
 from summitry.cli import backtest as _backtest  # noqa: F401  (registers commands)
+from summitry.cli import benchmark as _benchmark  # noqa: F401  (registers commands)
 from summitry.cli import compare as _compare  # noqa: F401  (registers commands)
 from summitry.cli import forecast as _forecast  # noqa: F401  (registers commands)
 from summitry.cli import ktab as _ktab  # noqa: F401  (registers commands)
