@@ -51,25 +51,14 @@ def cluster_bootstrap(
     seed: int = 0,
     level: float = 0.95,
 ) -> tuple[float, float, float]:
-    """(mean, low, high): the mean of ``values`` and a percentile interval from resampling
-    whole groups with replacement (the mean over the issues of the drawn groups).
+    """(mean, low, high): the mean of ``values`` and the percentile interval of
+    :class:`summitry.benchmark.scores.ClusterBootstrap` (whole groups resampled with
+    replacement, the mean over the issues of the drawn groups; docs/calibration.md)."""
+    from summitry.benchmark.scores import ClusterBootstrap
 
-    scipy.stats.bootstrap resamples single observations and cannot keep a group's issues
-    together, hence the explicit resampling of group ids (docs/calibration.md).
-    """
     v = np.asarray(values, dtype=float)
-    _, inv = np.unique(np.asarray(groups), return_inverse=True)
-    n_groups = int(inv.max()) + 1
-    sums = np.bincount(inv, weights=v, minlength=n_groups)
-    sizes = np.bincount(inv, minlength=n_groups).astype(float)
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
-    counts = np.zeros((n_boot, n_groups))
-    np.add.at(counts, (np.repeat(np.arange(n_boot), n_groups), draws.ravel()), 1.0)
-    means = (counts @ sums) / (counts @ sizes)
-    a = (1.0 - level) / 2.0
-    low, high = np.quantile(means, [a, 1.0 - a])
-    return float(v.mean()), float(low), float(high)
+    low, high = ClusterBootstrap.draw(np.asarray(groups), seed, n_boot).interval(v, level)
+    return float(v.mean()), low, high
 
 
 @dataclass(frozen=True)
