@@ -6,13 +6,27 @@ of the vectorised engine (best of ``--repeat`` runs), KTAB's -O2 time on this ma
 its reference README), the reference engine's time (40-actor case only), the ratios, the
 peak memory traced during one more run (numpy's allocations included), and whether the
 outcome matches KTAB's stored run. Not a timed test.
+
+``--forecast REV`` instead compares this tree's spatial model, as the forecast runs it
+(``summitry.forecast_smp.run_smp``), with the one at git revision REV (exported with
+``git archive`` to a temporary directory), side by side: each runs in its own subprocess
+(PYTHONPATH pointing at its source tree) on the same draws of every bundled scenario, and
+the table gives their CPU and wall times, how many runs reached the turn cap (and were caught
+in a cycle), and whether every output (initial and final expected outcome, final positions,
+turns) is bit-identical. Then the same for the whole default forecast
+(``summitry.forecast.forecast("dprk-2025")``, 1,000 samples).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -120,11 +134,112 @@ def synthetic_case(samples: int, n: int, dims: int, repeat: int) -> Row:
     )
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _worker(scenario: str, samples: int, repeat: int, out: str) -> None:
+    """In a subprocess: time run_smp (or, for samples 0, the default forecast) with the
+    summitry found on PYTHONPATH; write its outputs to ``out`` (.npz), print the times."""
+    import summitry
+    from summitry.forecast import _uniforms, forecast
+    from summitry.forecast_smp import run_smp
+    from summitry.sampling import draw
+    from summitry.scenario import load
+
+    sc = load(scenario)
+    if samples == 0:
+        job = lambda: forecast(sc)  # noqa: E731
+    else:
+        d = draw(sc, samples, 0)
+        opt = sc.model.smp.options()
+        u = _uniforms(d, opt.resolution, (opt.max_turns, len(sc.actors)), 1)
+        job = lambda: run_smp(sc, d, opt, u)  # noqa: E731
+    cpu, wall = float("inf"), float("inf")
+    for _ in range(repeat):
+        c0, w0 = time.process_time(), time.perf_counter()
+        res = job()
+        cpu, wall = min(cpu, time.process_time() - c0), min(wall, time.perf_counter() - w0)
+    if samples == 0:
+        arrays = {k: v for k, v in res.outputs().items() if k.startswith("smp.settlement")}
+    else:
+        fields = ("initial", "settlement", "positions", "turns_run")
+        arrays = {f: getattr(res, f) for f in fields}
+        if hasattr(res, "converged"):
+            arrays |= {"converged": res.converged, "period": res.period}
+    np.savez(out, **arrays)
+    print(json.dumps({"cpu": cpu, "wall": wall, "module": summitry.__file__}))
+
+
+def _run_worker(src: Path, scenario: str, samples: int, repeat: int, out: Path) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, __file__, "--worker", scenario, str(samples), str(repeat), str(out)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    info: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert str(src) in str(info.pop("module")), "the worker imported the wrong summitry"
+    return info
+
+
+def compare_with(rev: str, samples: int, repeat: int) -> None:
+    """This tree's run_smp against revision ``rev``'s, on every bundled scenario."""
+    from summitry.scenario import bundled_names
+
+    with tempfile.TemporaryDirectory(prefix="summitry-before-") as tmp:
+        archive = Path(tmp) / "src.tar"
+        with archive.open("wb") as fh:
+            subprocess.run(["git", "archive", rev, "src"], cwd=REPO, stdout=fh, check=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data")
+        trees = {"before": Path(tmp) / "src", "after": REPO / "src"}
+        print(
+            f"SMP in the forecast: revision {rev} (before) against this tree (after), "
+            f"{samples:,} samples per scenario, seed 0, best of {repeat}; {date.today()}, "
+            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"numpy {np.__version__}"
+        )
+        print()
+        print(
+            "| scenario | actors | capped | in a cycle | CPU before (s) | CPU after (s) "
+            "| CPU ratio | wall before (s) | wall after (s) | outputs |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        jobs = [(name, samples) for name in bundled_names()] + [("dprk-2025", 0)]
+        for name, size in jobs:
+            t, r = {}, {}
+            for tag, src in trees.items():
+                out = Path(tmp) / f"{tag}.npz"
+                t[tag] = _run_worker(src, name, size, repeat, out)
+                r[tag] = dict(np.load(out))
+            same = all(np.array_equal(r["before"][k], r["after"][k]) for k in r["before"])
+            label = name if size else "dprk-2025: whole default forecast (1,000)"
+            capped = cycle = "-"
+            if size:
+                capped = f"{int((~r['after']['converged']).sum()):,}"
+                cycle = f"{int((r['after']['period'] > 0).sum()):,}"
+            actors = r["after"]["positions"].shape[1] if size else 7
+            print(
+                f"| {label} | {actors} | {capped} | {cycle} | {t['before']['cpu']:.2f} "
+                f"| {t['after']['cpu']:.2f} | {t['before']['cpu'] / t['after']['cpu']:.2f}x "
+                f"| {t['before']['wall']:.2f} | {t['after']['wall']:.2f} "
+                f"| {'bit-identical' if same else 'DIFFERENT'} |",
+                flush=True,
+            )
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (best kept)")
     parser.add_argument("--skip-160", action="store_true", help="leave out the 160-actor case")
+    parser.add_argument(
+        "--forecast", metavar="REV", help="compare the forecast's SMP with git revision REV"
+    )
+    parser.add_argument("--samples", type=int, default=4000, help="samples per scenario")
     args = parser.parse_args()
+    if args.forecast:
+        compare_with(args.forecast, args.samples, args.repeat)
+        return
 
     rows = [
         ktab_case("dummyData-a040", args.repeat, with_reference=True),

@@ -1,27 +1,35 @@
-"""Throughput, scaling and memory of ``summitry sweep`` on a local Dask cluster.
+"""Throughput, scaling and memory of ``summitry sweep`` beside the bare engine, in one run.
 
 Run: ``.venv/bin/python benchmarks/sweep.py`` (``--help`` for the sizes). By default it
-sweeps 1,000,000 expected-utility samples of the bundled dprk-2025 scenario in chunks of
-50,000, once on a LocalCluster of 1 worker process and once on 2, each into a fresh store,
-and prints one Markdown table with both side by side:
+computes the same 1,000,000 expected-utility samples of the bundled dprk-2025 scenario
+three times and prints one Markdown table with the three side by side:
 
-- wall time of the sweep (run creation, every chunk computed and committed, final
-  statistics), and the cluster's start-up time apart;
-- throughput (samples per second of sweep wall time) and the speed-up of 2 workers over 1;
-- the CPU time the workers used (``resource.getrusage`` run on each worker before and
-  after), and "cores obtained" = worker CPU time / wall time: on a shared machine the
-  speed-up cannot exceed the cores the workers actually got;
-- peak RSS (VmHWM from ``/proc/<pid>/status``, reset through ``/proc/<pid>/clear_refs``
-  before each sweep) of the driver (this process: the store writer) and the largest of any
-  worker process; psutil is not used;
-- that the two sweeps stored bit-identical outputs, and the time and size of exporting the
-  last one to Parquet;
-- then a Sobol' analysis (N = 1024, ``--sobol-n``; 0 skips it) of the main forecast quantity
-  over all the scenario's uncertain inputs: its time and peak memory, measured by
-  ``benchmarks/sensitivity.py`` (which also analyses a second output).
+- **bare engine**: :func:`summitry.forecast.forecast` called directly in this process, on
+  pieces of ``summitry.distributed.SUBCHUNK`` samples as a sweep's workers run them, keeping
+  only the per-sample outputs: no Dask, no store;
+- **1 worker** and **2 workers**: :func:`summitry.distributed.start_sweep` (what ``summitry
+  sweep`` runs) on a fresh LocalCluster (:func:`summitry.distributed.cluster_client`) into a
+  fresh store, with the default chunk size (``--chunk``).
 
-Targets (the issue): driver and worker peak RSS under 2 GB; speed-up at least 1.6 on 2 cores.
-Not a timed test; the machine's load average is printed because it moves the numbers.
+Columns: wall time (for a sweep, from creating the run to its final statistics; the
+cluster's start-up apart); the CPU time of the processes that computed (the bare engine:
+this process; a sweep: its workers, ``getrusage`` run on each before and after), with the
+system share; **samples per CPU second** and its ratio to the bare engine's; the wall
+speed-up over 1 worker; "cores obtained" = the workers' CPU time over the wall time (on a
+shared machine the speed-up cannot exceed it); the driver's CPU time (this process: the
+scheduler, the commits to the store, the final statistics); the time until the first chunk
+was committed (when ``summitry sweep`` shows its first rate and ETA); peak RSS (VmHWM from
+``/proc/<pid>/status``, reset before each run; psutil is not used) of the driver and of the
+largest worker. It then checks that the three runs give bit-identical outputs and times an
+export of the last one to Parquet, and, unless ``--sobol-n 0``, runs a Sobol' analysis
+(benchmarks/sensitivity.py) of the main forecast quantity. ``--dask-defaults`` starts the
+sweeps' workers with Dask's own settings instead of ``summitry.distributed``'s (what
+sweeps did before issue #9), for comparison.
+
+Targets (issue #9): a sweep's samples per worker CPU second at least 90% of the bare
+engine's; 2 workers at least 1.8 times as fast as 1 on an idle 2-core machine; peak RSS
+under 2 GB. Not a timed test; the load average and the CPUs this process may use are
+printed because they move the numbers.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,35 +46,71 @@ from pathlib import Path
 
 import cloudpickle
 import numpy as np
+from numpy.typing import NDArray
 
 import memory  # benchmarks/memory.py
 from memory import cpu_seconds, peak_rss_mb, reset_peak_rss
-from summitry.distributed import SweepSpec, cluster_client, outputs_equal, start_sweep
+from summitry import distributed
+from summitry.distributed import (
+    DEFAULT_CHUNK,
+    SUBCHUNK,
+    SweepSpec,
+    cluster_client,
+    default_workers,
+    outputs_equal,
+    start_sweep,
+)
+from summitry.forecast import forecast
 from summitry.scenario import load
 from summitry.store import Store
 
 cloudpickle.register_pickle_by_value(memory)  # the workers run its functions too
 
-TARGET_SPEEDUP = 1.6
+TARGET_EFFICIENCY = 0.90
+TARGET_SPEEDUP = 1.8
 TARGET_RSS_MB = 2048.0
+
+
+def system_seconds() -> float:
+    """System CPU time of this process so far (run on the workers too)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
 
 
 @dataclass
 class Row:
-    workers: int
-    startup: float
+    label: str
+    workers: int  # 0: the bare engine
     seconds: float
-    compute: float
     cpu: float
-    driver_mb: float
-    worker_mb: float
-    file_mb: float
+    system: float
+    driver_cpu: float = float("nan")
+    startup: float = float("nan")
+    first: float = float("nan")
+    driver_mb: float = float("nan")
+    worker_mb: float = float("nan")
 
-    def rate(self, samples: int) -> float:
-        return samples / self.seconds
+    def per_cpu(self, samples: int) -> float:
+        return samples / self.cpu
 
 
-def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple[Row, Store, int]:
+def run_bare(spec: SweepSpec) -> tuple[Row, dict[str, NDArray[np.float64]]]:
+    """The engine in this process on the sweep's samples, piece by piece as a worker runs
+    them (``compute_chunk``), keeping only the per-sample outputs."""
+    reset_peak_rss()
+    parts = []
+    cpu0, sys0, t0 = cpu_seconds(), system_seconds(), time.perf_counter()
+    for a in range(0, spec.samples, SUBCHUNK):
+        size = min(SUBCHUNK, spec.samples - a)
+        fc = forecast(spec.scenario, size, spec.seed, start=a, engines=spec.engines, chunk=SUBCHUNK)
+        parts.append(fc.outputs())
+    seconds = time.perf_counter() - t0
+    cpu, system = cpu_seconds() - cpu0, system_seconds() - sys0
+    outputs = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    row = Row("bare engine (in-process)", 0, seconds, cpu, system, driver_mb=peak_rss_mb())
+    return row, outputs
+
+
+def run_sweep(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple[Row, Store, int]:
     """One sweep on a fresh LocalCluster of ``workers`` processes into a fresh store."""
     store = Store(directory / f"sweep-{workers}.duckdb")
     store.check()
@@ -75,22 +120,25 @@ def run_one(spec: SweepSpec, workers: int, chunk: int, directory: Path) -> tuple
         reset_peak_rss()
         client.run(reset_peak_rss)
         cpu0 = sum(client.run(cpu_seconds).values())
-        t1 = time.perf_counter()
-        run_id = start_sweep(store, spec, chunk=chunk, client=client)
-        seconds = time.perf_counter() - t1
-        cpu = sum(client.run(cpu_seconds).values()) - cpu0
-        driver = peak_rss_mb()
-        worker = max(client.run(peak_rss_mb).values())
-    ledger = store.run(run_id)
-    import duckdb
+        sys0 = sum(client.run(system_seconds).values())
+        first: list[float] = []
 
-    con = duckdb.connect(str(store.path), read_only=True)
-    compute = con.execute("SELECT sum(seconds) FROM chunks WHERE run_id = ?", [run_id])
-    compute_s = float(compute.fetchall()[0][0])
-    con.close()
-    assert ledger.info.complete
-    size = store.path.stat().st_size / 2**20
-    row = Row(workers, startup, seconds, compute_s, cpu, driver, worker, size)
+        def progress(n: int) -> None:
+            if not first:
+                first.append(time.perf_counter() - t1)
+
+        driver0 = cpu_seconds()
+        t1 = time.perf_counter()
+        run_id = start_sweep(store, spec, chunk=chunk, client=client, progress=progress)
+        seconds = time.perf_counter() - t1
+        driver = cpu_seconds() - driver0
+        cpu = sum(client.run(cpu_seconds).values()) - cpu0
+        system = sum(client.run(system_seconds).values()) - sys0
+        driver_mb = peak_rss_mb()
+        worker_mb = max(client.run(peak_rss_mb).values())
+    assert store.run(run_id).info.complete
+    label = f"sweep, {workers} worker{'s' if workers > 1 else ''}"
+    row = Row(label, workers, seconds, cpu, system, driver, startup, first[0], driver_mb, worker_mb)
     return row, store, run_id
 
 
@@ -98,73 +146,89 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="dprk-2025")
     parser.add_argument("--samples", type=int, default=1_000_000)
-    parser.add_argument("--chunk", type=int, default=50_000)
+    parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--engines", default="eum", help="comma-separated engines")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dir", type=Path, default=None, help="where the stores go (temp)")
     parser.add_argument("--sobol-n", type=int, default=1024, help="Sobol' N (0: skip)")
+    parser.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="run the sweeps' workers with Dask's own settings, as before issue #9",
+    )
     args = parser.parse_args()
+    if args.dask_defaults:
+        distributed._local_config = lambda: {}  # no allocator thresholds, louder monitors
 
     sc = load(args.scenario)
     engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())
     spec = SweepSpec(sc, args.samples, args.seed, engines)
     counts = [int(k) for k in args.workers.split(",")]
+    n = args.samples
     load_before = os.getloadavg()
-    rows: list[Row] = []
+    print(f"bare engine: {n:,} samples in this process...", flush=True)
+    bare, reference = run_bare(spec)
+    print(f"  {bare.seconds:.1f} s, {bare.per_cpu(n):,.0f} samples per CPU s", flush=True)
+    rows = [bare]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         stores = []
         for k in counts:
-            print(f"sweeping {args.samples:,} samples with {k} worker(s)...", flush=True)
-            row, store, run_id = run_one(spec, k, args.chunk, Path(tmp))
+            print(f"sweep of {n:,} samples with {k} worker(s)...", flush=True)
+            row, store, run_id = run_sweep(spec, k, args.chunk, Path(tmp))
             rows.append(row)
             stores.append((store, run_id))
-            print(f"  {row.seconds:.1f} s, {row.rate(args.samples):,.0f} samples/s", flush=True)
-        values = [s.outputs(r)[1] for s, r in stores]
-        identical = all(outputs_equal(values[0], v) for v in values[1:])
-        n_outputs = len(values[0])
-        del values
+            print(f"  {row.seconds:.1f} s, {row.per_cpu(n):,.0f} samples per CPU s", flush=True)
+        identical = all(outputs_equal(reference, s.outputs(r)[1]) for s, r in stores)
         store, run_id = stores[-1]
         t = time.perf_counter()
         paths = store.export(run_id, Path(tmp) / "export")
         export_s = time.perf_counter() - t
         export_mb = paths[1].stat().st_size / 2**20
+        store_mb = store.path.stat().st_size / 2**20
     load_after = os.getloadavg()
 
-    base = rows[0].rate(args.samples)
+    one = next((r for r in rows if r.workers == 1), None)
     print()
     print(
         f"Run of {date.today().isoformat()}: {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}; "
-        f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after."
+        f"{os.cpu_count()} CPUs ({default_workers()} usable by this process), Python "
+        f"{platform.python_version()}, numpy {np.__version__}; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after."
     )
     print(
-        f"{args.samples:,} samples of {args.scenario} (engines: {', '.join(engines)}; "
-        f"{n_outputs} outputs), chunks of {args.chunk:,}, seed {args.seed}."
+        f"{n:,} samples of {args.scenario} (engines: {', '.join(engines)}; "
+        f"{len(reference)} outputs), seed {args.seed}; sweeps in chunks of {args.chunk:,}"
+        + (", workers with Dask's default settings." if args.dask_defaults else ".")
     )
     print()
     print(
-        "| workers | cluster start (s) | sweep wall (s) | samples/s | speed-up | "
-        "chunk compute (s, summed) | worker CPU (s) | cores obtained | "
-        "samples per worker CPU s | driver peak RSS (MB) | worker peak RSS (MB) | store (MB) |"
+        "| run | wall (s) | CPU (s) | of which system | samples per CPU s | vs bare "
+        "| speed-up vs 1 worker | cores obtained | driver CPU (s) | first chunk (s) "
+        "| driver peak RSS (MB) | worker peak RSS (MB) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        speedup = one.seconds / r.seconds if one and r.workers else float("nan")
         print(
-            f"| {r.workers} | {r.startup:.1f} | {r.seconds:.1f} | {r.rate(args.samples):,.0f} "
-            f"| {r.rate(args.samples) / base:.2f} | {r.compute:.1f} | {r.cpu:.1f} "
-            f"| {r.cpu / r.seconds:.2f} | {args.samples / r.cpu:,.0f} | {r.driver_mb:.0f} "
-            f"| {r.worker_mb:.0f} | {r.file_mb:.0f} |"
+            f"| {r.label} | {r.seconds:.1f} | {r.cpu:.1f} | {r.system / r.cpu:.0%} "
+            f"| {r.per_cpu(n):,.0f} | {r.per_cpu(n) / bare.per_cpu(n):.2f} "
+            f"| {_num(speedup)} | {r.cpu / r.seconds:.2f} | {_num(r.driver_cpu, 1)} "
+            f"| {_num(r.first, 1)} | {_num(r.driver_mb, 0)} | {_num(r.worker_mb, 0)} |"
         )
     print()
-    speedup = rows[-1].rate(args.samples) / base if len(rows) > 1 else float("nan")
-    rss = max(max(r.driver_mb, r.worker_mb) for r in rows)
-    print(f"bit-identical outputs across worker counts: {'yes' if identical else 'NO'}")
-    print(f"export of the last run to Parquet: {export_s:.1f} s, {export_mb:.0f} MB")
+    sweeps = [r for r in rows if r.workers]
+    efficiency = min(r.per_cpu(n) / bare.per_cpu(n) for r in sweeps)
+    two = next((r for r in rows if r.workers == 2), None)
+    speedup = one.seconds / two.seconds if one and two else float("nan")
+    rss = max(max(r.driver_mb, r.worker_mb) for r in sweeps)
+    print(f"bit-identical outputs (bare engine and every sweep): {'yes' if identical else 'NO'}")
+    print(f"store {store_mb:.0f} MB; export to Parquet {export_s:.1f} s, {export_mb:.0f} MB")
     print(
-        f"speed-up {speedup:.2f} (target >= {TARGET_SPEEDUP}: "
-        f"{'met' if speedup >= TARGET_SPEEDUP else 'not met'}); peak RSS {rss:.0f} MB "
-        f"(target < {TARGET_RSS_MB:.0f}: {'met' if rss < TARGET_RSS_MB else 'not met'})"
+        f"samples per worker CPU s >= {TARGET_EFFICIENCY:.0%} of the bare engine's: "
+        f"{_met(efficiency >= TARGET_EFFICIENCY)} (worst {efficiency:.0%}); speed-up of 2 "
+        f"workers >= {TARGET_SPEEDUP}: {_met(speedup >= TARGET_SPEEDUP)} ({speedup:.2f}); "
+        f"peak RSS < {TARGET_RSS_MB:.0f} MB: {_met(rss < TARGET_RSS_MB)} ({rss:.0f} MB)"
     )
 
     if args.sobol_n:
@@ -176,6 +240,14 @@ def main() -> None:
             f"{sobol.runs:,} model runs in {sobol.wall:.1f} s ({sobol.cpu:.1f} s CPU), "
             f"peak RSS {sobol.peak_mb:.0f} MB"
         )
+
+
+def _num(x: float, digits: int = 2) -> str:
+    return "-" if x != x else f"{x:.{digits}f}"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 if __name__ == "__main__":

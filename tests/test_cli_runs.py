@@ -149,12 +149,12 @@ def files(tmp_path_factory):
 def test_bad_input_is_one_line_and_exit_2(files, args, needle):
     import socket
 
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
+    with socket.socket() as s:  # a port nothing listens on: held (bound, never listening)
+        s.bind(("127.0.0.1", 0))  # for the whole call, so no other process can take it
         port = s.getsockname()[1]
-    fields = {"ok": files / "ok.duckdb", "text": files / "text.duckdb", "base": files}
-    argv = [a.format(**fields, port=port) for a in args]
-    out = invoke(*argv)
+        fields = {"ok": files / "ok.duckdb", "text": files / "text.duckdb", "base": files}
+        argv = [a.format(**fields, port=port) for a in args]
+        out = invoke(*argv)
     assert out.exit_code == 2, out.output
     assert out.exception is None or isinstance(out.exception, SystemExit)
     lines = out.stderr.strip().splitlines()

@@ -421,7 +421,9 @@ NASTY = st.text(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(title=NASTY, desc=NASTY, names=st.lists(NASTY, min_size=1, max_size=4), fmt=st.booleans())
 def test_any_names_convert_or_fail_cleanly(

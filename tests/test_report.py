@@ -421,6 +421,78 @@ def test_cli_unwritable_out_is_exit_2(tmp_path):
         assert len(res.stderr.strip().splitlines()) == 1
 
 
+def test_cli_refuses_a_directory_that_holds_files(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes")
+    res = invoke("ec-emissions-1994", "--samples", "5", "--out", str(out), "--no-store")
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"--out {out}: already holds files")
+    assert "notes.txt" in lines[0] and "--force" in lines[0]
+    assert res.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "my notes"
+
+
+def test_cli_refuses_to_overwrite_a_report_and_force_replaces_it_cleanly(tmp_path):
+    out = tmp_path / "r"
+    first = invoke("--samples", "40", "--no-sensitivity", "--out", str(out), "--no-store")
+    assert first.exit_code == 0, first.output
+    pngs = {"settlement.png", "deal.png", "options.png"}
+    assert {p.name for p in out.iterdir()} == {"report.html", *pngs}
+    (out / "notes.txt").write_text("my notes")
+    (out / "chart-i-drew.png").write_bytes(b"not a report file")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    change = ("--set", "bargaining.channel=working", "--no-png", "--no-sensitivity")
+    again = invoke("--samples", "40", *change, "--out", str(out), "--no-store")
+    assert again.exit_code == 2, again.output
+    assert len(again.stderr.strip().splitlines()) == 1 and "--force" in again.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    forced = invoke("--samples", "40", *change, "--out", str(out), "--force", "--no-store")
+    assert forced.exit_code == 0, forced.output
+    assert forced.stdout.split() == [str(out / "report.html")]
+    # the previous report's PNGs are gone, the user's own files are untouched
+    assert {p.name for p in out.iterdir()} == {"report.html", "notes.txt", "chart-i-drew.png"}
+    assert (out / "chart-i-drew.png").read_bytes() == b"not a report file"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "working channel" in page and page.encode() != before["report.html"]
+
+
+def test_cli_force_keeps_the_charts_it_writes_again(tmp_path):
+    out = tmp_path / "r"
+    args = ("ec-emissions-1994", "--samples", "10", "--out", str(out), "--no-store")
+    assert invoke(*args).exit_code == 0
+    assert {p.name for p in out.iterdir()} == {"report.html", "settlement.png"}
+    res = invoke(*args, "--force")
+    assert res.exit_code == 0, res.output
+    assert {p.name for p in out.iterdir()} == {"report.html", "settlement.png"}
+    assert res.stdout.split() == [str(out / "report.html"), str(out / "settlement.png")]
+
+
+def test_the_readme_report_examples_run_one_after_another(tmp_path):
+    """The README's report commands, as written (with fewer samples and no charts), each
+    write their own directory: none is refused, none overwrites another."""
+    import shlex
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### 7.")[1].split("###")[0]
+    commands = [
+        shlex.split(line.split("#")[0])[3:]
+        for line in section.splitlines()
+        if line.startswith("$ summitry report")
+    ]
+    assert len(commands) == 3
+    fast = ["--samples", "20", "--no-png", "--no-sensitivity", "--no-store"]
+    written = []
+    for words in commands:
+        res = invoke(*words, *fast)
+        assert res.exit_code == 0, (words, res.output)
+        written.append(Path(res.stdout.split()[0]).parent)
+    assert len(set(written)) == 3
+    assert all((tmp_path / d / "report.html").exists() for d in written)
+
+
 # -- a real browser ------------------------------------------------------------------------
 
 
@@ -444,7 +516,11 @@ def test_report_renders_in_chromium(tmp_path):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("request", lambda r: requests.append(r.url))
             page.goto(page_file.as_uri())
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            page.wait_for_function(  # every chart drawn, however slowly (bounded generously)
+                "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
+                " return els.length > 0 && els.every((e) => e.querySelector('.main-svg')); }",
+                timeout=120_000,
+            )
             ids = page.eval_on_selector_all(".js-plotly-plot", "els => els.map(e => e.id)")
             with_svg = page.eval_on_selector_all(
                 ".js-plotly-plot", "els => els.filter(e => e.querySelector('svg')).length"

@@ -8,6 +8,7 @@ import math
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import numpy as np
@@ -253,24 +254,30 @@ def test_a_newer_schema_is_refused(store, scenario):
 
 
 def test_readers_wait_for_a_writer_then_give_up_clearly(store, scenario):
+    """The writer holds the file until the test tells it to let go (a line on its stdin), so
+    the impatient reader always meets the lock, whatever the machine's load."""
     store.save_run("forecast", scenario, 1, {}, make_outputs(3), {})
     hold = textwrap.dedent(
         f"""
-        import sys, time, duckdb
+        import sys, duckdb
         con = duckdb.connect({str(store.path)!r})
         print("locked", flush=True)
-        time.sleep(float(sys.argv[1]))
+        sys.stdin.readline()
         con.close()
         """
     )
     with subprocess.Popen(
-        [sys.executable, "-c", hold, "1.5"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", hold], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     ) as writer:
         assert writer.stdout.readline().strip() == "locked"
         with pytest.raises(StoreError, match=f"in use by process {writer.pid} for more than"):
             Store(store.path, lock_timeout=0.2).runs()
-        assert [r.run_id for r in Store(store.path, lock_timeout=30).runs()] == [1]
-        writer.wait(timeout=30)
+        with ThreadPoolExecutor(1) as pool:  # a patient reader, waiting until the writer ends
+            patient = pool.submit(lambda: [r.run_id for r in Store(store.path).runs()])
+            writer.stdin.write("done\n")
+            writer.stdin.flush()
+            assert patient.result(timeout=120) == [1]
+        writer.wait(timeout=120)
 
 
 def test_export_writes_parquet_in_sample_order_and_json(tmp_path, store, scenario, monkeypatch):

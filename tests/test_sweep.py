@@ -323,20 +323,18 @@ def committed_chunks(db: Path) -> int:
 
 
 def test_sigkilled_sweep_resumes_to_the_uninterrupted_result(tmp_path, uninterrupted):
+    """Killed (by the store's test hook, so no timing decides where) right after the chunk
+    [450, 600) is committed; resumed with two workers and another chunk size."""
     assert EXE
     db = tmp_path / "runs.duckdb"
     args = ["sweep", "dprk-2025", "--samples", str(N), "--seed", str(SEED), "--chunk", "150"]
     args += ["--workers", "1", "--engines", "eum", "--db", str(db)]
+    env = {**os.environ, "SUMMITRY_TEST_KILL_AT": "450:after"}
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    with started([EXE, *args], **quiet) as sweep:
-        deadline = time.monotonic() + 120
-        while committed_chunks(db) < 1:
-            assert sweep.poll() is None, "the sweep ended before it could be killed"
-            assert time.monotonic() < deadline, "no chunk committed within 120 s"
-            time.sleep(0.05)
-        os.kill(sweep.pid, signal.SIGKILL)
-        sweep.wait(timeout=30)
+    with started([EXE, *args], env=env, **quiet) as sweep:
+        sweep.wait(timeout=300)
     assert sweep.returncode == -signal.SIGKILL
+    assert (450, 600) in Store(db).run(Store(db).runs()[0].run_id).chunk_ranges
 
     store = Store(db)
     info = store.runs()[0]
@@ -407,3 +405,62 @@ def test_cli_reports_a_failed_sweep_with_the_resume_command(tmp_path, uninterrup
     assert resume.returncode == 0, resume.stderr
     _, values = Store(db).outputs(run_id)
     assert outputs_equal(values, uninterrupted[0])
+
+
+# -- SIGKILL at chosen points of the commit path ----------------------------------------------
+
+HOOK_N, HOOK_SEED, HOOK_CHUNK = 240, 5, 40
+"""Every engine on dprk-2025 (so the options game's outputs too), six chunks of 40."""
+
+
+@pytest.fixture(scope="module")
+def every_engine(sc, one_worker, tmp_path_factory):
+    """An uninterrupted sweep of every engine, in chunks of yet another size."""
+    store = Store(tmp_path_factory.mktemp("every") / "runs.duckdb")
+    run_id = start_sweep(store, SweepSpec(sc, HOOK_N, HOOK_SEED), chunk=60, client=one_worker)
+    _, values = store.outputs(run_id)
+    assert any(name.startswith("options.") for name in values)
+    return values, store.run(run_id)
+
+
+@pytest.mark.parametrize(
+    ("start", "when"),
+    [(0, "before"), (80, "inside"), (120, "after"), (HOOK_N - HOOK_CHUNK, "after")],
+)
+def test_sweep_killed_at_a_commit_point_resumes_to_the_uninterrupted_result(
+    tmp_path, every_engine, start, when
+):
+    """The store's kill hook (``SUMMITRY_TEST_KILL_AT``) makes the sweep SIGKILL itself
+    before, inside or after the transaction that commits the chunk at ``start``: no timing
+    decides where the kill lands. The ledger holds that chunk only once it was committed,
+    the samples are exactly the ledger's chunks, and ``--resume`` with another chunk size
+    ends bit-identical to the uninterrupted sweep."""
+    assert EXE
+    db = tmp_path / "runs.duckdb"
+    args = ["sweep", "dprk-2025", "--samples", str(HOOK_N), "--seed", str(HOOK_SEED)]
+    args += ["--chunk", str(HOOK_CHUNK), "--workers", "1", "--db", str(db)]
+    env = {**os.environ, "SUMMITRY_TEST_KILL_AT": f"{start}:{when}"}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    with started([EXE, *args], env=env, **quiet) as sweep:
+        sweep.wait(timeout=300)
+    assert sweep.returncode == -signal.SIGKILL
+
+    store = Store(db)
+    info = store.runs()[0]
+    assert info.state == "interrupted"
+    ranges = store.run(info.run_id).chunk_ranges
+    assert ((start, start + HOOK_CHUNK) in ranges) == (when == "after")
+    samples, _ = store.outputs(info.run_id)
+    assert samples.tolist() == [i for a, b in sorted(ranges) for i in range(a, b)]
+    assert info.done == HOOK_CHUNK * len(ranges)
+
+    resume = [EXE, "sweep", "--resume", str(info.run_id), "--workers", "1", "--chunk", "70"]
+    out = subprocess.run([*resume, "--db", str(db)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert f"{HOOK_N - info.done:,} samples computed" in out.stdout
+    record = store.run(info.run_id)
+    assert record.info.complete and record.missing() == []
+    _, values = store.outputs(info.run_id)
+    assert outputs_equal(values, every_engine[0])
+    assert record.summary == every_engine[1].summary
+    assert record.stats == every_engine[1].stats

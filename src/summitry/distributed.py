@@ -18,7 +18,11 @@ Execution: workers only compute (:func:`compute_chunk` returns arrays); this pro
 only writer, commits each finished chunk with its ledger row in one transaction
 (:meth:`summitry.store.Store.commit_chunk`). A sweep killed at any moment therefore loses at
 most the chunks in flight, and :func:`resume_sweep` computes the gaps of the ledger from the
-scenario, seed and options stored with the run.
+scenario, seed and options stored with the run. The first chunk is small and the next ones
+double (:func:`plan_chunks`), so a rate and an ETA (:class:`Throughput`) show within
+seconds; a local cluster's workers run with glibc's own allocator thresholds and quiet Dask
+monitors (:func:`_local_config`), so they compute as fast per CPU second as the engines in
+one process (docs/store.md, "Progress" and "Speed").
 """
 
 from __future__ import annotations
@@ -46,8 +50,22 @@ if TYPE_CHECKING:
 
 KIND = "sweep"
 DEFAULT_CHUNK = 10_000
+FIRST_CHUNK = 2_000
+"""Size of a sweep's first chunk: chunks then double up to the chunk size
+(:func:`plan_chunks`), so the first results, and with them a rate and an ETA, come within
+seconds however large the chunks are."""
 SUBCHUNK = 4096
 """Samples a worker runs at once inside a chunk (bounds a worker's memory)."""
+WORKER_ENVIRON: dict[str, int] = {
+    "MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
+    "MALLOC_TRIM_THRESHOLD_": 64 * 2**20,
+}
+"""glibc allocator settings for the local cluster's worker processes, in place of Dask's
+default ``MALLOC_TRIM_THRESHOLD_=65536``: setting that fixes glibc's mmap threshold at
+128 KiB, so every larger array the engines allocate is mapped and unmapped afresh
+(millions of page faults: about half a worker's CPU time went to the kernel). These are
+the largest thresholds glibc's own dynamic adjustment reaches in a plain process, where the
+engines run at full speed (docs/store.md, "Speed"; benchmarks/README.md, "Sweeps")."""
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a Dask scheduler given by address."""
 WORKER_TIMEOUT = 60.0
@@ -160,11 +178,66 @@ def _worker_name() -> str:
         return f"pid {os.getpid()}"
 
 
-def plan_chunks(missing: Sequence[tuple[int, int]], chunk: int) -> list[tuple[int, int]]:
-    """Cut every missing range ``[a, b)`` into chunks of ``chunk`` samples from ``a``."""
+def plan_chunks(
+    missing: Sequence[tuple[int, int]], chunk: int, first: int | None = None
+) -> list[tuple[int, int]]:
+    """Cut every missing range ``[a, b)``, in order, into chunks of ``chunk`` samples from
+    ``a``; with ``first``, the plan's first chunk has ``min(first, chunk)`` samples and
+    each next one twice the last, up to ``chunk`` (a chunk is also cut where a range ends).
+    Which chunk a sample lands in never changes its values (module docstring)."""
     if chunk < 1:
         raise SweepError(f"--chunk must be at least 1, got {chunk}")
-    return [(s, min(s + chunk, b)) for a, b in missing for s in range(a, b, chunk)]
+    size = chunk if first is None else max(1, min(first, chunk))
+    plan: list[tuple[int, int]] = []
+    for a, b in missing:
+        s = a
+        while s < b:
+            plan.append((s, min(s + size, b)))
+            s = plan[-1][1]
+            size = min(2 * size, chunk)
+    return plan
+
+
+@dataclass
+class Throughput:
+    """A sweep's rate and time left, from the samples committed since it began computing.
+
+    ``todo`` samples were missing at clock reading ``began`` (seconds, any monotonic
+    clock); :meth:`add` records ``n`` more committed at ``now``. The rate is the samples
+    committed over the time they took, ``done / (at - began)``, known from the first
+    chunk on; the time left at ``now`` is ``(todo - done) / rate - (now - at)``, at least 0.
+    """
+
+    todo: int
+    began: float
+    done: int = 0
+    at: float | None = None
+
+    def add(self, n: int, now: float) -> None:
+        self.done += n
+        self.at = now
+
+    def rate(self) -> float | None:
+        """Samples per second, or None before the first chunk."""
+        if self.at is None or self.done < 1 or self.at <= self.began:
+            return None
+        return self.done / (self.at - self.began)
+
+    def eta(self, now: float) -> float | None:
+        """Seconds until the last sample is committed at this rate, or None."""
+        rate = self.rate()
+        if rate is None or self.at is None:
+            return None
+        return max(0.0, (self.todo - self.done) / rate - (now - self.at))
+
+    def describe(self, now: float) -> str:
+        """``12,345/s  ETA 0:01:23`` (dashes before the first chunk)."""
+        rate, eta = self.rate(), self.eta(now)
+        if rate is None or eta is None:
+            return "-/s  ETA -:--:--"
+        minutes, seconds = divmod(round(eta), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{rate:,.0f}/s  ETA {hours}:{minutes:02d}:{seconds:02d}"
 
 
 def engine_options(fc: Forecast) -> dict[str, Any]:
@@ -191,6 +264,7 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None) -> 
     """A Dask client: on ``scheduler`` (an address such as ``tcp://127.0.0.1:8786``), or on
     a new LocalCluster of ``workers`` single-threaded worker processes (default: one per
     CPU). Closed (and the local cluster shut down) on exit."""
+    import dask
     from distributed import Client, LocalCluster
 
     if workers is not None and scheduler is not None:
@@ -217,16 +291,18 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None) -> 
             client.close()
         return
     n = workers if workers is not None else default_workers()
-    cluster = LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # no dashboard; the scheduler's small HTTP server on any free local port
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set(_local_config()):
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # no dashboard; the scheduler's small HTTP server on any free local port
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+            preload=["summitry.distributed"],  # imports the engines before the first chunk
+        )
     try:
         client = Client(cluster, set_as_default=False)
         try:
@@ -235,6 +311,23 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None) -> 
             client.close()
     finally:
         cluster.close()
+
+
+def _local_config() -> dict[str, Any]:
+    """Dask settings for a local cluster, read when its scheduler and worker processes
+    start: the allocator thresholds of :data:`WORKER_ENVIRON` (Dask's one BLAS/OpenMP
+    thread per worker is kept); no statistical profiler sampling the worker's threads
+    every 10 ms, and the event-loop tick, system monitor and memory monitor every 1-5 s
+    instead of every 20-500 ms: with no dashboard to show them they only cost CPU time
+    (about 17 ms per second per idle worker, 2.5 ms with these settings)."""
+    environ = "distributed.nanny.pre-spawn-environ"
+    return {
+        **{f"{environ}.{k}": v for k, v in WORKER_ENVIRON.items()},
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.admin.system-monitor.interval": "5s",
+        "distributed.worker.memory.monitor-interval": "1s",
+    }
 
 
 def _probe_address(address: str) -> None:
@@ -283,8 +376,9 @@ def start_sweep(
     """Create a sweep run in ``store``, compute every chunk, finish it; return the run id.
 
     Uses ``client`` when given, else :func:`cluster_client` (``workers``/``scheduler``).
-    ``progress`` is called with each committed chunk's size; ``on_start`` with the run id
-    once the run exists."""
+    ``progress`` is called with each committed chunk's size (:func:`run_chunks`);
+    ``on_start`` with the run id once the run exists and the cluster is up, just before the
+    first chunk is submitted."""
     if spec.samples < 1:
         raise SweepError(f"--samples must be at least 1, got {spec.samples}")
     if chunk < 1:
@@ -358,14 +452,18 @@ def resume_sweep(
     scheduler: str | None = None,
     client: Client | None = None,
     progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> int:
     """Continue an unfinished sweep: compute only its missing samples (in chunks of
-    ``chunk``, default the run's own chunk size) and finish it. Returns ``run_id``."""
+    ``chunk``, default the run's own chunk size) and finish it. Returns ``run_id``.
+    ``progress`` and ``on_start`` as for :func:`start_sweep`."""
     spec = load_spec(store, run_id)
     check_resumable(store, run_id, spec)
     record = store.claim(run_id)
     size = chunk or record.chunk_size or DEFAULT_CHUNK
     with _client(client, workers, scheduler) as cl:
+        if on_start:
+            on_start(run_id)
         run_chunks(store, run_id, spec, cl, chunk=size, progress=progress)
     return run_id
 
@@ -388,14 +486,16 @@ def run_chunks(
     chunk: int,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Compute the run's missing chunks on ``client``, committing each as it finishes, then
-    finish the run; return its summary. A failure marks the run ``failed`` (and raises
+    """Compute the run's missing chunks on ``client`` (:func:`plan_chunks`: the first of
+    :data:`FIRST_CHUNK` samples, then doubling up to ``chunk``), commit each as it finishes
+    and then call ``progress`` with its size; finish the run and return its summary. A
+    failure marks the run ``failed`` (and raises
     :class:`SweepFailed`), Ctrl-C marks it ``interrupted``; both keep the committed chunks
     for :func:`resume_sweep`. A worker that dies has its chunks rerun elsewhere by Dask, up
     to the scheduler's ``distributed.scheduler.allowed-failures`` times per chunk."""
     from distributed import as_completed
 
-    plan = plan_chunks(store.run(run_id).missing(), chunk)
+    plan = plan_chunks(store.run(run_id).missing(), chunk, first=FIRST_CHUNK)
     window = 2 * max(1, len(client.nthreads())) + 1
     token = f"{os.getpid()}-{time.time_ns()}"
     pending = list(reversed(plan))

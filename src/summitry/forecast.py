@@ -12,10 +12,10 @@ same seed gives bit-identical numbers whatever the chunk size.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,9 +45,12 @@ class Forecast:
     """The forecast of every issue, over ``samples`` draws of the inputs.
 
     ``result`` holds the expected-utility engine's per-sample arrays with a leading
-    (samples, issues) shape: ``median`` and ``mean`` are (B, D, R+1) trajectories (row 0 the
-    initial state), ``positions`` (B, D, R+1, n), ``counts`` (B, D, R, 3) proposals
-    [conflict, compromise, capitulation] per round. ``smp`` holds the spatial model's
+    (samples, issues) shape: ``median`` and ``mean`` are (B, D, T) trajectories (row 0 the
+    initial state, row -1 the final one), ``positions`` (B, D, T, n), ``counts`` (B, D, T-1,
+    3) proposals [conflict, compromise, capitulation] per round. A single sample (``point``,
+    or ``samples=1``) keeps every round (T = R+1); a run of more samples keeps only the
+    initial and final rows (T = 2, no counts), so its memory does not grow with the rounds
+    (docs/limits.md). ``smp`` holds the spatial model's
     results when it ran, ``bargaining`` the bargaining model's per-sample solution when the
     scenario has a bargaining section; ``notes`` says why an engine did not run.
     """
@@ -78,19 +81,32 @@ class Forecast:
         return fb.private_offer(self.scenario, central(self.scenario), self.bargaining.d_b)
 
     @cached_property
+    def options_p_deal(self) -> float | None:
+        """The options game's p: P(deal) against the d_B of a fixed pilot of the seed's draws,
+        not of this run (:func:`summitry.forecast_options.game_p_deal`); None without the
+        game (it needs the bargaining model and an options section)."""
+        if self.bargaining is None or self.scenario.options is None:
+            return None
+        from summitry.forecast_options import game_p_deal
+
+        return game_p_deal(self.scenario, self.seed, self.bargaining, point=self.point)
+
+    @cached_property
     def options_game(self) -> OptionsResult | None:
-        """The options game of every sample (needs the bargaining model and an options
-        section; computed once, since it uses the whole run's P(deal))."""
-        if self.bargaining is None or self.scenario.options is None or self.private is None:
+        """The options game of every sample; each sample's game depends only on the seed
+        and the sample (docs/models/options.md)."""
+        p = self.options_p_deal
+        if self.bargaining is None or p is None:
             return None
         from summitry.forecast_options import run_options
 
-        return run_options(self.scenario, self.draws, self.bargaining, self.private.p_deal)
+        return run_options(self.scenario, self.draws, self.bargaining, p)
 
     def options_summary(self) -> dict[str, Any] | None:
-        """Share of samples on each subgame-perfect path and mean QRE probabilities."""
+        """Share of samples on each subgame-perfect path and mean QRE probabilities, and
+        the game's ``p_deal``."""
         game = self.options_game
-        return None if game is None else summarise(game)
+        return None if game is None else {**summarise(game), "p_deal": self.options_p_deal}
 
     def deal_summary(self) -> dict[str, Any] | None:
         """P(zone of agreement), P(deal) and the terms under private information, the
@@ -201,6 +217,24 @@ class Forecast:
             rows.append(row)
         return rows
 
+    def smp_summary(self) -> dict[str, Any] | None:
+        """How the spatial model's runs ended (None if it did not run): ``turns`` p10/p50/p90
+        and mean, ``capped`` runs that reached ``max_turns`` without meeting the stopping
+        rule (and their ``share_capped``), ``cycling`` those of them caught in an exact cycle
+        (docs/models/smp.md, "Runs that reach the turn cap")."""
+        if self.smp is None or self.smp_options is None:
+            return None
+        turns = self.smp.turns_run.astype(float)
+        capped = self.smp.capped
+        return {
+            "max_turns": self.smp_options.max_turns,
+            "samples": int(turns.size),
+            "turns": {**_quantiles(turns), "mean": float(turns.mean())},
+            "capped": int(capped.sum()),
+            "share_capped": float(capped.mean()),
+            "cycling": int((self.smp.period > 0).sum()),
+        }
+
     def outputs(self) -> dict[str, NDArray[np.float64]]:
         """Every per-sample scalar output by name, each (B,): the quantities that
         sensitivity analysis, comparisons and the store work on.
@@ -209,14 +243,17 @@ class Forecast:
         ``eum.mean.<issue>``: the weighted mean after the last round;
         ``eum.shift.<issue>``: settlement minus the initial median;
         ``smp.settlement.<issue>``: the spatial model's expected outcome (when it ran);
+        ``smp.turns``: the turns it ran, ``smp.capped``: 1 where it reached its turn cap
+        without meeting its stopping rule (docs/models/smp.md, "Runs that reach the turn cap");
         ``bargaining.zopa`` (1 where a zone of agreement exists, else 0),
         ``bargaining.terms.<issue>`` (the Nash deal, NaN without a zone),
         ``bargaining.outcome.<issue>`` (where the issue stands after the talks: the Nash deal
         where a zone exists, else the status quo),
         ``bargaining.surplus_a``/``surplus_b`` and ``bargaining.d_b`` (when it ran);
         ``options.engage``/``pressure``/``strike``: 1 where the options game's
-        subgame-perfect choice is that option (with an options section; the game uses the
-        whole run's P(deal), so these depend on the other samples of the run).
+        subgame-perfect choice is that option (with an options section; the game's P(deal)
+        comes from a fixed pilot of the seed's draws, so these too depend only on the seed
+        and the sample).
         """
         r = self.result
         out: dict[str, NDArray[np.float64]] = {}
@@ -226,6 +263,9 @@ class Forecast:
             out[f"eum.shift.{issue}"] = r.median[:, k, -1] - r.median[:, k, 0]
             if self.smp is not None:
                 out[f"smp.settlement.{issue}"] = self.smp.settlement[:, k]
+        if self.smp is not None:
+            out["smp.turns"] = self.smp.turns_run.astype(float)
+            out["smp.capped"] = self.smp.capped.astype(float)
         if self.bargaining is not None:
             sol = self.bargaining
             out["bargaining.zopa"] = sol.zopa_exists.astype(float)
@@ -259,6 +299,7 @@ class Forecast:
             "smp_options": None if self.smp_options is None else asdict(self.smp_options),
             "notes": list(self.notes),
             "issues": self.summary(),
+            "smp": self.smp_summary(),
             "deal": self.deal_summary(),
             "options_game": self.options_summary(),
         }
@@ -306,7 +347,9 @@ def forecast(
     settings. ``engines`` lists the engines to run beyond the always-run expected-utility
     model (``"smp"``; see :func:`forecast_draws`). ``point=True`` runs once on the central
     value of every input instead of sampling. ``progress`` is called with the number of
-    samples finished after each chunk.
+    samples finished after each chunk. A run of more than one sample keeps only the initial
+    and final rows of the expected-utility trajectories (see :class:`Forecast`); its memory
+    is estimated by :func:`summitry.budget.forecast_bytes` (docs/limits.md).
     """
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     options = scenario_options(sc, variant=variant, rounds=rounds)
@@ -319,30 +362,19 @@ def forecast(
         return fc
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples}")
-    parts: list[Forecast] = []
+    whole: Forecast | None = None
     for offset in range(0, samples, chunk):
         size = min(chunk, samples - offset)
         d = draw(sc, size, seed, start=start + offset)
-        parts.append(forecast_draws(sc, d, options, seed, engines=engines))
+        part = forecast_draws(sc, d, options, seed, engines=engines)
+        if samples > 1:
+            part = replace(part, result=_ends(part.result))
+        whole = part if size == samples else _place(whole, part, offset, samples)
+        del d, part  # the chunk is in ``whole`` now: free it before computing the next
         if progress:
             progress(size)
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    return Forecast(
-        sc,
-        options,
-        seed,
-        False,
-        _concat_draws([p.draws for p in parts]),
-        _concat_results([p.result for p in parts]),
-        None if first.smp is None else SMPRun.concat([p.smp for p in parts if p.smp]),
-        first.smp_options,
-        None
-        if first.bargaining is None
-        else fb.concat([p.bargaining for p in parts if p.bargaining]),
-        first.notes,
-    )
+    assert whole is not None
+    return whole
 
 
 def forecast_draws(
@@ -417,14 +449,11 @@ def _uniforms(
     so they do not depend on which chunk the sample is in."""
     if mode != "stochastic":
         return None
-    return np.stack(
-        [
-            np.random.Generator(
-                np.random.PCG64(np.random.SeedSequence(int(s), spawn_key=(stream,)))
-            ).random(shape)
-            for s in draws.engine_seeds
-        ]
-    )
+    out = np.empty((draws.samples, *shape))  # filled in place: no list of copies to stack
+    for b, s in enumerate(draws.engine_seeds):
+        seq = np.random.SeedSequence(int(s), spawn_key=(stream,))
+        np.random.Generator(np.random.PCG64(seq)).random(out=out[b])
+    return out
 
 
 def _eum_shape(scenario: Scenario, options: EUMOptions) -> tuple[int, int, int, int]:
@@ -438,21 +467,66 @@ def _quantiles(x: NDArray[np.float64]) -> dict[str, float]:
     return {f"p{round(p * 100)}": float(v) for p, v in zip(QUANTILES, q, strict=True)}
 
 
-def _concat_draws(parts: list[Draws]) -> Draws:
-    if len(parts) == 1:
-        return parts[0]
-    return Draws(
-        capability=np.concatenate([p.capability for p in parts]),
-        position=np.concatenate([p.position for p in parts]),
-        salience=np.concatenate([p.salience for p in parts]),
-        status_quo=np.concatenate([p.status_quo for p in parts]),
-        engine_seeds=np.concatenate([p.engine_seeds for p in parts]),
-        extra={k: np.concatenate([p.extra[k] for p in parts]) for k in parts[0].extra},
+def _ends(r: eum.EUMResult) -> eum.EUMResult:
+    """Only the rows a sampled run keeps (docs/limits.md): rows 0 and R of the trajectories
+    ``median``, ``mean`` and ``positions``, no per-round ``counts`` or ``risk``."""
+    rows = [0, -1]
+    b, d = r.counts.shape[:2]
+    return eum.EUMResult(
+        positions=r.positions[:, :, rows],
+        median=r.median[:, :, rows],
+        mean=r.mean[:, :, rows],
+        counts=np.empty((b, d, 0, r.counts.shape[3]), dtype=r.counts.dtype),
+        risk=np.empty((b, d, 0, r.risk.shape[3]), dtype=r.risk.dtype),
+        rounds_run=r.rounds_run.copy(),
+        cycled=r.cycled.copy(),
     )
 
 
-def _concat_results(parts: list[eum.EUMResult]) -> eum.EUMResult:
-    if len(parts) == 1:
-        return parts[0]
-    fields = eum.EUMResult.__dataclass_fields__
-    return eum.EUMResult(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
+def _place(whole: Forecast | None, part: Forecast, offset: int, total: int) -> Forecast:
+    """Copy chunk ``part`` into rows ``offset ..`` of ``whole``, a run of ``total`` samples
+    whose arrays are allocated once, from the first chunk's shapes (no concatenation: the
+    peak is the run plus one chunk)."""
+    if whole is None:
+        whole = replace(
+            part,
+            draws=_rows_like(part.draws, total),
+            result=_rows_like(part.result, total),
+            smp=None if part.smp is None else _rows_like(part.smp, total),
+            bargaining=None if part.bargaining is None else _rows_like(part.bargaining, total),
+        )
+    pairs = [(whole.draws, part.draws), (whole.result, part.result)]
+    if whole.smp is not None and part.smp is not None:
+        pairs.append((whole.smp, part.smp))
+    if whole.bargaining is not None and part.bargaining is not None:
+        pairs.append((whole.bargaining, part.bargaining))
+    for dest, src in pairs:
+        for a, b in _arrays(dest, src):
+            a[offset : offset + b.shape[0]] = b
+    return whole
+
+
+_T = TypeVar("_T")
+
+
+def _rows_like(obj: _T, total: int) -> _T:
+    """A dataclass like ``obj`` whose arrays (also in a dict field) have ``total`` rows."""
+
+    def new(a: NDArray[Any]) -> NDArray[Any]:
+        return np.empty((total, *a.shape[1:]), dtype=a.dtype)
+
+    values = {
+        f.name: {k: new(v) for k, v in x.items()} if isinstance(x, dict) else new(x)
+        for f in fields(obj)  # type: ignore[arg-type]
+        for x in [getattr(obj, f.name)]
+    }
+    return type(obj)(**values)
+
+
+def _arrays(dest: object, src: object) -> list[tuple[NDArray[Any], NDArray[Any]]]:
+    """Matching arrays of two dataclasses of one type (dict fields entry by entry)."""
+    out = []
+    for f in fields(src):  # type: ignore[arg-type]
+        a, b = getattr(dest, f.name), getattr(src, f.name)
+        out += [(a[k], v) for k, v in b.items()] if isinstance(b, dict) else [(a, b)]
+    return out

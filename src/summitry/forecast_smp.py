@@ -29,8 +29,12 @@ from summitry.scenario import Scenario
 Array = NDArray[np.float64]
 FLOOR = 1e-12
 MIN_ACTORS = 3
-SLICE = 512
-"""Samples per engine call: bounds the (B, turns, n, n) trajectories kept in memory."""
+SLICE = 4096
+"""Most samples per engine call. The engine keeps no trajectories here (``path=False``);
+one call per forecast chunk pays its per-turn overhead once."""
+SLICE_ELEMENTS = 1 << 22
+"""Fewer samples per call for large scenarios: a call's (samples, n, n, issues) blocks, such
+as the distances to every bargain, hold at most about this many numbers."""
 
 
 @dataclass(frozen=True)
@@ -38,20 +42,30 @@ class SMPRun:
     """Per-sample SMP results on the scenario's scales.
 
     ``initial``/``settlement``: (B, D) expected outcome before the first and after the last
-    turn; ``positions``: (B, n, D) final positions; ``turns_run``: (B,).
+    turn; ``positions``: (B, n, D) final positions; ``turns_run``: (B,) turns the model ran
+    (``max_turns`` where it never met its stopping rule); ``converged``: (B,) whether the
+    stopping rule fired; ``period``: (B,) the length of the exact cycle a run that reached the
+    cap repeats, 0 if none (docs/models/smp.md, "Runs that reach the turn cap").
     """
 
     initial: Array
     settlement: Array
     positions: Array
     turns_run: NDArray[np.int64]
+    converged: NDArray[np.bool_]
+    period: NDArray[np.int64]
+
+    @property
+    def capped(self) -> NDArray[np.bool_]:
+        """(B,) runs that reached the turn cap without meeting the stopping rule."""
+        return ~self.converged
 
     @staticmethod
     def concat(parts: list[SMPRun]) -> SMPRun:
         return SMPRun(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
 
-_FIELDS = ("initial", "settlement", "positions", "turns_run")
+_FIELDS = ("initial", "settlement", "positions", "turns_run", "converged", "period")
 
 
 def accommodation_matrix(scenario: Scenario) -> Array | None:
@@ -69,6 +83,19 @@ def accommodation_matrix(scenario: Scenario) -> Array | None:
     return acc
 
 
+def engine_inputs(scenario: Scenario, draws: Draws) -> tuple[Array, Array, Array, Array | None]:
+    """(capability (B, n), position (B, n, D), salience (B, n, D), accommodation) as the
+    engine takes them (see the module docstring for the mapping)."""
+    lo = np.array([i.scale[0] for i in scenario.issues])
+    width = np.array([i.scale[1] - i.scale[0] for i in scenario.issues])
+    position = np.clip((draws.position - lo) / width, 0.0, 1.0)
+    cap = draws.capability
+    cap = np.maximum(cap, FLOOR * np.maximum(cap.max(axis=1, keepdims=True), FLOOR))
+    sal = draws.salience / np.maximum(draws.salience.sum(axis=2, keepdims=True), 1.0)
+    sal = np.where(sal.sum(axis=2, keepdims=True) > 0, sal, FLOOR)
+    return cap, position, sal, accommodation_matrix(scenario)
+
+
 def run_smp(
     scenario: Scenario, draws: Draws, options: SMPOptions, uniforms: Array | None = None
 ) -> SMPRun:
@@ -78,24 +105,22 @@ def run_smp(
         raise ValueError(f"the spatial model needs at least {MIN_ACTORS} actors, got {n}")
     lo = np.array([i.scale[0] for i in scenario.issues])
     width = np.array([i.scale[1] - i.scale[0] for i in scenario.issues])
-    position = np.clip((draws.position - lo) / width, 0.0, 1.0)
-    cap = draws.capability
-    cap = np.maximum(cap, FLOOR * np.maximum(cap.max(axis=1, keepdims=True), FLOOR))
-    sal = draws.salience / np.maximum(draws.salience.sum(axis=2, keepdims=True), 1.0)
-    sal = np.where(sal.sum(axis=2, keepdims=True) > 0, sal, FLOOR)
-    acc = accommodation_matrix(scenario)
+    cap, position, sal, acc = engine_inputs(scenario, draws)
     parts = []
-    for s in range(0, cap.shape[0], SLICE):
-        rows = slice(s, s + SLICE)
+    size = max(1, min(SLICE, SLICE_ELEMENTS // (n * n * len(scenario.issues))))
+    for s in range(0, cap.shape[0], size):
+        rows = slice(s, s + size)
         u = None if uniforms is None else uniforms[rows]
-        res = smp.simulate(cap[rows], position[rows], sal[rows], options, acc, u)
-        final = res.positions[:, -1]  # padded: the last turn repeats the final state
+        res = smp.simulate(cap[rows], position[rows], sal[rows], options, acc, u, path=False)
+        final = res.positions[:, -1]  # the state at the stopping turn (or the cap)
         parts.append(
             SMPRun(
                 initial=lo + _expected_outcome(res.positions[:, 0], res.prob[:, 0]) * width,
                 settlement=lo + _expected_outcome(final, res.prob[:, -1]) * width,
                 positions=lo + final * width,
                 turns_run=res.turns_run,
+                converged=res.converged,
+                period=res.period,
             )
         )
     return SMPRun.concat(parts)

@@ -236,6 +236,20 @@ def output_stats(values: NDArray[np.float64]) -> dict[str, float | int | None]:
     }
 
 
+KILL_HOOK = "SUMMITRY_TEST_KILL_AT"
+"""Test hook, off unless set (docs/store.md, "Sweeps and resuming"): ``START:WHEN`` makes
+the process SIGKILL itself when it commits the chunk starting at sample START, WHEN being
+``before`` (its transaction not begun), ``inside`` (its rows written, not committed) or
+``after`` (committed)."""
+
+
+def _kill_hook(start: int, when: str) -> None:
+    if os.environ.get(KILL_HOOK) == f"{start}:{when}":
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def owner_token() -> str:
     """Identifies this process: host, pid and the process's start time (so a reused pid
     is not mistaken for it)."""
@@ -561,6 +575,7 @@ class Store:
         chunk or leaves ``[0, samples)``."""
         arrays = _as_outputs(outputs)
         size = next(iter(arrays.values())).shape[0] if arrays else 0
+        _kill_hook(start, "before")
         with self._writer() as con:
             row = con.execute(
                 "SELECT status, owner, samples FROM runs WHERE run_id = ?", [run_id]
@@ -586,6 +601,8 @@ class Store:
                     f"[{clash[0]}, {clash[1]})"
                 )
             self._insert_chunk(con, run_id, start, arrays, seconds, worker)
+            _kill_hook(start, "inside")
+        _kill_hook(start, "after")
 
     def finish_run(self, run_id: int, summary: Any = None) -> Any:
         """Compute every output's statistics and mark the run ``complete``, with ``summary``
@@ -704,19 +721,17 @@ class Store:
         seconds: float | None,
         worker: str | None,
     ) -> None:
-        import pandas as pd
-
+        """One bulk insert of the chunk's long rows from numpy columns (DuckDB scans the
+        arrays in place; NaN arrives as NULL), then its ledger row."""
         k = len(arrays)
         size = next(iter(arrays.values())).shape[0]
-        frame = pd.DataFrame(
-            {
-                "run_id": np.full(k * size, run_id, dtype=np.int64),
-                "output_id": np.repeat(np.arange(k, dtype=np.int32), size),
-                "sample": np.tile(np.arange(start, start + size, dtype=np.int64), k),
-                "value": np.concatenate(list(arrays.values())),
-            }
-        )
-        con.register("_summitry_chunk", frame)
+        columns = {
+            "run_id": np.full(k * size, run_id, dtype=np.int64),
+            "output_id": np.repeat(np.arange(k, dtype=np.int32), size),
+            "sample": np.tile(np.arange(start, start + size, dtype=np.int64), k),
+            "value": np.concatenate(list(arrays.values())),
+        }
+        con.register("_summitry_chunk", columns)
         try:
             con.execute(
                 "INSERT INTO samples (run_id, output_id, sample, value) "

@@ -87,6 +87,7 @@ def _check_agreement(sc: dict[str, np.ndarray], opt: SMPOptions) -> None:
             uniforms=sc["uniforms"][row],
         )
         assert got.turns_run[row] == ref.turns_run[0]
+        assert got.converged[row] == ref.converged[0] and got.period[row] == ref.period[0]
         for name in ("positions", "ideals", "prob"):
             mine = getattr(got, name)[row]
             theirs = getattr(ref, name)[0]

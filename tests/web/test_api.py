@@ -7,6 +7,7 @@ import json
 import math
 import re
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ BASE_URL = "http://127.0.0.1"
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app(samples=SAMPLES, seed=0), base_url=BASE_URL)
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(samples=SAMPLES, seed=0), base_url=BASE_URL) as c:
+        yield c  # the application's shutdown stops its worker processes
 
 
 def post(client: TestClient, **body: Any) -> Any:

@@ -8,9 +8,6 @@ skipped otherwise. Playwright's own browser download is never used.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +18,13 @@ import summitry as sm
 from summitry.scenario import load
 from summitry.web import create_app
 
+from .server import serving
+
 CHROMIUM = Path("/usr/bin/chromium")
 SAMPLES = 100
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 120_000
+"""How long an expectation may wait for the page (generous: only a broken page takes this
+long, however loaded the machine)."""
 
 MISSING = f"{CHROMIUM} is not installed (apt-get install chromium)"
 
@@ -32,27 +33,14 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright  # noqa: E402
 
+expect.set_options(timeout=TIMEOUT_MS)  # every expectation, not only those given a timeout
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The dashboard served by uvicorn on a free port; its base URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(samples=SAMPLES), log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serving(create_app(samples=SAMPLES)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -116,11 +104,17 @@ def test_page_loads_draws_every_chart_and_logs_no_errors(page: tuple[Page, Conso
     assert console.errors == []
 
 
+RESIZE_CHARTS = """() => Promise.all(
+    [...document.querySelectorAll('.js-plotly-plot')].map((gd) => Plotly.Plots.resize(gd)))"""
+
+
 def test_charts_keep_their_height_when_the_window_resizes(page: tuple[Page, Console]) -> None:
     pg, _ = page
     for height in (4000, 1000, 4000):
         pg.set_viewport_size({"width": 1400, "height": height})
-        pg.wait_for_timeout(400)  # plotly resizes responsive charts after a short delay
+        # the resize plotly's responsive charts do on a window resize, run now and awaited
+        # (rather than waiting a fixed delay for plotly's own debounced one)
+        pg.evaluate(RESIZE_CHARTS)
     for chart in ("settlement", "deal", "options"):
         svg = pg.locator(f"#chart-{chart} svg.main-svg").first.bounding_box()
         assert svg is not None and svg["height"] > 300, chart

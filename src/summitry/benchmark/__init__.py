@@ -2,7 +2,7 @@
 
     from summitry.benchmark import benchmark_deu
     from summitry.data import load_deu
-    result = benchmark_deu(load_deu(institutions="largest-member-both"))
+    result = benchmark_deu(load_deu())  # capabilities largest-member-both, the default
     result.to_dict()
 
 docs/benchmark-deu.md describes the DEU benchmark.

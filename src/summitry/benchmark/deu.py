@@ -3,7 +3,7 @@ coded outcomes (docs/benchmark-deu.md).
 
     from summitry.benchmark import benchmark_deu
     from summitry.data import load_deu
-    result = benchmark_deu(load_deu(institutions="largest-member-both"), seed=0)
+    result = benchmark_deu(load_deu(), seed=0)  # capabilities largest-member-both (default)
     result.to_dict()
 
 Per model: issues scored, MAE, RMSE, median absolute error, mean CRPS (a point forecast's

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Table
 
 from summitry.cli.app import app, console, fail, progress_bar
+from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
-from summitry.scenario import ScenarioError, load
+from summitry.cli.tables import Col, WideOption, emit, fitted, prose
 
 if TYPE_CHECKING:
     from summitry.backtest import Backtest
@@ -46,6 +45,7 @@ def backtest_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """How well did the models do on past episodes? Forecast every scenario that records
     its outcome and score each engine against it (docs/backtest.md)."""
@@ -55,6 +55,8 @@ def backtest_command(
         fail(f"--engine: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}, all")
     engines = ENGINES if engine == "all" else (engine,)
     episodes = _episodes(scenarios or [])
+    request = f"--samples {samples:,}"
+    check_memory(request, lambda m: m.backtest_bytes(episodes, samples, engines))
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
@@ -65,6 +67,8 @@ def backtest_command(
             )
     except ValueError as err:
         fail(str(err))
+    except MemoryError:
+        fail(out_of_memory(request))
     if result.scores.empty and result.deals.empty:
         notes = [n for e in result.episodes for n in e["notes"]]
         fail([f"nothing to score with --engine {engine}", *notes])
@@ -79,14 +83,15 @@ def backtest_command(
         console.print_json(json.dumps(data))
         return
     for info in data["episodes"]:
-        _print_episode(data, info)
-    _print_summary(result)
+        _print_episode(data, info, wide)
+    _print_summary(result, wide)
 
 
 def _episodes(names: list[str]) -> list[Scenario]:
     """The scenarios to score: those named (each must record an outcome), or every bundled
     one that does; bad input exits 2 with one line per problem."""
     from summitry.backtest import episodes_with_outcome
+    from summitry.scenario import ScenarioError, load
 
     try:
         if not names:
@@ -126,7 +131,19 @@ def _observed(row: dict[str, Any]) -> str:
     return f"{row['observed']:g} [{row['low']:g}-{row['high']:g}]"
 
 
-def _print_episode(data: dict[str, Any], info: dict[str, Any]) -> None:
+EPISODE_COLUMNS = (
+    Col("Issue, observed"),
+    Col("By", no_wrap=True),
+    Col("p50 [p10-p90]", numeric=True),
+    Col("Err %", numeric=True),
+    Col("CRPS %", numeric=True, drop=2),
+    Col("80%", numeric=True),
+    Col("PIT", numeric=True, drop=1),
+)
+"""An episode's table; on a narrow terminal the columns with ``drop`` go in that order."""
+
+
+def _print_episode(data: dict[str, Any], info: dict[str, Any], wide: bool) -> None:
     """One episode: per issue the outcome, each engine's forecast and score, and the two
     baselines; then the deal (``data``: :meth:`Backtest.to_dict`)."""
     rows = [r for r in data["scores"] if r["episode"] == info["episode"]]
@@ -134,44 +151,49 @@ def _print_episode(data: dict[str, Any], info: dict[str, Any]) -> None:
         f"{info['episode']}: {info['title']}\n"
         f"outcome read {info['outcome_date']}; {data['samples']:,} samples, seed {data['seed']}"
     )
-    table = Table(
-        title=escape(title),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-        caption="Observed: value \\[coding band]. Forecast: p50 \\[p10-p90] over samples. "
+    caption = (
+        "Observed: value \\[coding band]. Forecast: p50 \\[p10-p90] over samples. "
         "Err: distance of the p50 (or the baseline) to the band; CRPS at the value; both "
         "in % of the scale. 80%: whether p10-p90 reaches the band. PIT: share of samples "
-        "below the value (0.5 for ties).",
-        caption_justify="left",
+        "below the value (0.5 for ties)."
     )
-    table.add_column("Issue, observed", no_wrap=True)
-    table.add_column("By", no_wrap=True)
-    for name in ("p50 [p10-p90]", "Err %", "CRPS %", "80%", "PIT"):
-        table.add_column(escape(name), justify="right", no_wrap=True)
+    cells: list[list[str]] = []
+    sections: list[int] = []
     issues = list(dict.fromkeys(r["issue"] for r in rows))
     for issue in issues:
         mine = [r for r in rows if r["issue"] == issue]
         first = mine[0]
         label = f"{issue}\n= {_observed(first)}"
         for k, r in enumerate(mine):
-            table.add_row(
-                escape(label) if k == 0 else "",
-                ENGINE_NAMES[r["engine"]],
-                escape(f"{r['p50']:.1f} [{r['p10']:.1f}-{r['p90']:.1f}]"),
-                _fmt(r["abs_error_pct"]),
-                _fmt(r["crps_pct"]),
-                "yes" if r["covered"] else "no",
-                _fmt(r["pit"], 2),
+            cells.append(
+                [
+                    escape(label) if k == 0 else "",
+                    ENGINE_NAMES[r["engine"]],
+                    escape(f"{r['p50']:.1f} [{r['p10']:.1f}-{r['p90']:.1f}]"),
+                    _fmt(r["abs_error_pct"]),
+                    _fmt(r["crps_pct"]),
+                    "yes" if r["covered"] else "no",
+                    _fmt(r["pit"], 2),
+                ]
             )
         if first["status_quo"] is not None:
             sq = f"{first['status_quo']:.1f}"
-            table.add_row("", "status quo", sq, _fmt(first["status_quo_error_pct"]))
+            cells.append(["", "status quo", sq, _fmt(first["status_quo_error_pct"]), "", "", ""])
         start = f"{first['initial_median']:.1f}"
-        table.add_row("", "init. median", start, _fmt(first["initial_median_error_pct"]))
-        table.add_section()
-    console.print(table)
+        cells.append(
+            ["", "init. median", start, _fmt(first["initial_median_error_pct"]), "", "", ""]
+        )
+        sections.append(len(cells) - 1)
+    table = fitted(
+        EPISODE_COLUMNS,
+        cells,
+        wide=wide,
+        sections=sections,
+        title=escape(title),
+        caption=caption,
+        collapse_padding=True,
+    )
+    emit(table, wide=wide)
     lines = []
     zone = info["samples_with_zone"]
     if zone is not None and "bargaining" in info["engines"]:
@@ -189,7 +211,7 @@ def _print_episode(data: dict[str, Any], info: dict[str, Any]) -> None:
             )
     lines += [f"note: {n}" for n in info["notes"]]
     for line in lines:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        prose(line)
     console.print()
 
 
@@ -207,26 +229,11 @@ def _deal(s: dict[str, Any], key: str) -> str:
     return f"{deal[key]:.3f}" + (f" ({deal['episodes']})" if key == "brier" else "")
 
 
-def _print_summary(result: Backtest) -> None:
+def _print_summary(result: Backtest, wide: bool) -> None:
     """Every engine over every episode, with the counts behind each number."""
     summary = result.summary()
     n_episodes = len(result.episodes)
     n_obs = int(result.scores[["episode", "issue"]].drop_duplicates().shape[0])
-    table = Table(
-        title=f"All episodes: {n_episodes} episode(s), {n_obs} observed issue outcome(s), "
-        f"{len(result.deals)} deal(s) scored. Few: read every number with care.",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        caption="MAE and CRPS: means over the engine's observations, in % of each issue's "
-        "scale. Skill = 1 - MAE / MAE of the baseline (1 perfect, 0 no better, below 0 "
-        "worse), over the (n) observations the baseline exists for ('-' where the baseline "
-        "makes no error). Brier and log score: lower is better; a coin flip scores 0.250 "
-        "and 0.693.",
-        caption_justify="left",
-    )
-    table.add_column("", ratio=1)
-    for s in summary:
-        table.add_column(ENGINE_NAMES[s["engine"]], justify="right", no_wrap=True)
     measures: list[tuple[str, Any]] = [
         ("episodes", lambda s: str(s["episodes"])),
         ("observations", lambda s: str(s["observations"])),
@@ -239,15 +246,24 @@ def _print_summary(result: Backtest) -> None:
         ("P(deal) log score", lambda s: _deal(s, "log_score")),
         ("P(zone) Brier", lambda s: _deal(s, "brier_zone")),
     ]
-    for label, cell in measures:
-        table.add_row(label, *(cell(s) for s in summary))
-    console.print(table)
-    console.print(
+    columns = [Col(""), *(Col(ENGINE_NAMES[s["engine"]], numeric=True) for s in summary)]
+    rows = [[label, *(cell(s) for s in summary)] for label, cell in measures]
+    table = fitted(
+        columns,
+        rows,
+        wide=wide,
+        title=f"All episodes: {n_episodes} episode(s), {n_obs} observed issue outcome(s), "
+        f"{len(result.deals)} deal(s) scored. Few: read every number with care.",
+        caption="MAE and CRPS: means over the engine's observations, in % of each issue's "
+        "scale. Skill = 1 - MAE / MAE of the baseline (1 perfect, 0 no better, below 0 "
+        "worse), over the (n) observations the baseline exists for ('-' where the baseline "
+        "makes no error). Brier and log score: lower is better; a coin flip scores 0.250 "
+        "and 0.693.",
+    )
+    emit(table, wide=wide)
+    prose(
         "Caveat: the episode scenarios were written by people who knew the outcome, so this "
-        "measures consistency with the record, not out-of-sample skill (docs/backtest.md).",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+        "measures consistency with the record, not out-of-sample skill (docs/backtest.md)."
     )
 
 

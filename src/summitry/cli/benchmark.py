@@ -11,6 +11,12 @@ from rich.markup import escape
 
 from summitry.cli.app import app, console, fail
 from summitry.cli.tables import Col, WideOption, emit, fitted, prose
+from summitry.data.conventions import (
+    DEFAULT_INSTITUTIONS,
+    DEFAULT_UNANIMITY,
+    INSTITUTIONS,
+    UNANIMITY,
+)
 
 if TYPE_CHECKING:
     from summitry.benchmark import DeuBenchmark
@@ -29,8 +35,6 @@ ENGINES = (
 )
 """The names ``--engine`` takes (summitry.benchmark.MODELS, kept here so that the command
 line loads no numerical library until a command runs; a test checks they agree)."""
-INSTITUTIONS = ("largest-member-both", "largest-member", "council-only")
-UNANIMITY = ("qmv", "equal")
 
 benchmark_app = typer.Typer(
     name="benchmark",
@@ -71,14 +75,16 @@ def deu_command(
     institutions: Annotated[
         str,
         typer.Option(
-            help="Capability of the Commission and the Parliament: largest-member-both, "
-            "largest-member or council-only (docs/data-deu.md)."
+            help="Capability of the Commission and the Parliament: "
+            f"{', '.join(INSTITUTIONS)} (docs/data-deu.md)."
         ),
-    ] = "largest-member-both",
+    ] = DEFAULT_INSTITUTIONS,
     unanimity: Annotated[
         str,
-        typer.Option(help="Member states' capability on unanimity issues: qmv or equal."),
-    ] = "qmv",
+        typer.Option(
+            help=f"Member states' capability on unanimity issues: {', '.join(UNANIMITY)}."
+        ),
+    ] = DEFAULT_UNANIMITY,
     wide: WideOption = False,
 ) -> None:
     """How well does each model forecast EU legislative decisions? Run every model on

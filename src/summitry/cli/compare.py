@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from summitry.cli.app import app, console, fail
+from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
+from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
 from summitry.limits import MAX_SAMPLES
-from summitry.scenario import ScenarioError, load
 
 if TYPE_CHECKING:
     from summitry.compare import Difference
@@ -64,10 +65,12 @@ def compare_command(
     ] = False,
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Compare every forecast quantity of two scenarios, with bootstrap intervals."""
     from summitry.compare import compare, paired
     from summitry.forecast import forecast
+    from summitry.scenario import ScenarioError, load
 
     try:
         overrides = parse_set(set_ or [])
@@ -81,6 +84,8 @@ def compare_command(
         sc_b = base.with_values(overrides) if overrides else base
     except ScenarioError as err:
         fail(str(err).splitlines())
+    request = f"--samples {samples:,}"
+    check_memory(request, lambda m: m.compare_bytes(sc_a, sc_b, samples, stored=not no_store))
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
@@ -89,6 +94,8 @@ def compare_command(
         rows = compare(fa, fb, seed=seed)
     except ValueError as err:
         fail(str(err))
+    except MemoryError:
+        fail(out_of_memory(request))
     name_b = _label(b or a, overrides)
     deal = {"a": fa.deal_summary(), "b": fb.deal_summary()}
     data = {
@@ -112,7 +119,7 @@ def compare_command(
     if as_json:
         console.print_json(json.dumps(data, default=str))
         return
-    _print(rows, a, name_b, samples, paired(fa, fb), show_all, deal)
+    _print(rows, a, name_b, samples, paired(fa, fb), show_all, deal, wide)
 
 
 def _label(name: str, overrides: dict[str, Any]) -> str:
@@ -166,6 +173,18 @@ def _few_warnings(rows: list[Difference], samples: int) -> list[str]:
     return lines
 
 
+COMPARE_COLUMNS = (
+    Col("Output"),
+    Col("A", numeric=True),
+    Col("B", numeric=True),
+    Col("B - A", numeric=True),
+    Col("90% interval", numeric=True, drop=2),
+    Col("Samples\nA / B", numeric=True, drop=1),
+)
+"""The comparison table; on a narrow terminal the columns with ``drop`` go in that order
+(docs/cli.md); "Samples A / B" is left out when every figure rests on all samples."""
+
+
 def _print(
     rows: list[Difference],
     a: str,
@@ -174,34 +193,52 @@ def _print(
     pair: bool,
     show_all: bool,
     deal: dict[str, Any],
+    wide: bool,
 ) -> None:
+    from rich import box
+
     from summitry.compare import FEW_SAMPLES
 
     kind = "paired" if pair else "independent"
-    table = Table(
-        title=f"A: {a}\nB: {b}\n{samples:,} samples each, {kind} 90% bootstrap interval of B - A",
-        title_justify="left",
-        caption="median over samples; mean (a probability) for 0/1 outputs such as "
-        "bargaining.zopa; '*' marks an interval that excludes 0. Samples A / B: how many "
-        "samples a figure rests on, where not all (deal terms and surpluses exist only in "
-        f"samples with a zone of agreement); '!' marks fewer than {FEW_SAMPLES}",
-        caption_justify="left",
-    )
-    table.add_column("Output", overflow="fold")
-    for col in ("A", "B", "B - A", "90% interval", "Samples\nA / B"):
-        table.add_column(col, justify="right", no_wrap=True)
     shown = [r for r in rows if show_all or _differs(r)]
-    for r in shown:
+    counts = [_counts(r, samples) for r in shown]
+    caption = (
+        "median over samples; mean (a probability) for 0/1 outputs such as "
+        "bargaining.zopa; '*' marks an interval that excludes 0."
+    )
+    columns = list(COMPARE_COLUMNS)
+    if any(counts):
+        caption += (
+            " Samples A / B: how many samples a figure rests on, where not all (deal terms "
+            "and surpluses exist only in samples with a zone of agreement); '!' marks fewer "
+            f"than {FEW_SAMPLES}."
+        )
+    else:
+        columns.pop()
+    cells = []
+    for r, n in zip(shown, counts, strict=True):
         interval = "-" if r.low is None else f"[{r.low:.2f}, {r.high:.2f}]"
         mark = " *" if _excludes_zero(r) else ""
-        counts = _counts(r, samples)
-        table.add_row(r.output, _fmt(r.a), _fmt(r.b), _fmt(r.diff) + mark, interval, counts)
-    console.print(table)
+        row = [Dotted(r.output), _fmt(r.a), _fmt(r.b), _fmt(r.diff) + mark, escape(interval), n]
+        cells.append(row[: len(columns)])
+    table = fitted(
+        columns,
+        cells,
+        wide=wide,
+        box=box.HEAVY_HEAD,  # rules between the columns: names may wrap over lines
+        show_edge=True,
+        pad_edge=True,
+        title=escape(
+            f"A: {a}\nB: {b}\n{samples:,} samples each, {kind} 90% bootstrap interval of B - A"
+        ),
+        caption=caption,
+    )
+    emit(table, wide=wide)
     for line in _few_warnings(shown, samples):
-        console.print(line)
+        prose(line, markup=True)
     pd = {k: None if v is None else v["private_information"]["p_deal"] for k, v in deal.items()}
     if any(v is not None for v in pd.values()):
-        console.print(
+        prose(
             f"P(deal) under private information: A {_fmt(pd['a'])}, B {_fmt(pd['b'])}"
             " (one offer per run; no interval)"
         )

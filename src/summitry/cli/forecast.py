@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail, progress_bar
-from summitry.cli.forecast_view import print_deal, print_options, print_settlements
+from summitry.cli.forecast_view import print_deal, print_options, print_settlements, print_trace
+from summitry.cli.limits import SWEEP_HINT, check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
+from summitry.cli.tables import WideOption
 from summitry.engines.eum_options import PRESETS
 from summitry.limits import MAX_SAMPLES
-from summitry.scenario import ScenarioError, load
 
 if TYPE_CHECKING:
     from summitry.forecast import Forecast
@@ -58,11 +58,13 @@ def forecast_command(
     ] = "all",
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Forecast SCENARIO: where each issue settles (expected-utility and spatial models),
     whether a deal is possible and on what terms (bargaining model), and which strategy
     pays (options game)."""
     from summitry.forecast import ENGINES, forecast
+    from summitry.scenario import ScenarioError, load
 
     if engine not in (*ENGINES, "all"):
         fail(f"--engine: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}, all")
@@ -74,9 +76,14 @@ def forecast_command(
         sc = load(scenario)
     except ScenarioError as err:
         fail(str(err).splitlines())
+    n = 1 if point else samples
+    check_memory(
+        f"--samples {n:,}",
+        lambda b: b.forecast_bytes(sc, n, engines, rounds=rounds, stored=not no_store),
+        SWEEP_HINT,
+    )
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    n = 1 if point else samples
     try:
         if as_json or n < PROGRESS_FROM:
             fc = forecast(sc, n, seed, variant=variant, rounds=rounds, point=point, engines=engines)
@@ -95,6 +102,8 @@ def forecast_command(
                 )
     except ValueError as err:
         fail(str(err))
+    except MemoryError:
+        fail(out_of_memory(f"--samples {n:,}"))
     if store is not None:
         _save(store, fc, started_at, variant=variant, rounds=rounds, db=db)
     if as_json:
@@ -105,14 +114,14 @@ def forecast_command(
         return
     shown = ENGINES if engine == "all" else ("eum",) if engine == "eum" else (engine,)
     if {"eum", "smp"} & set(shown):
-        print_settlements(fc, shown)
+        print_settlements(fc, shown, wide=wide)
     if "bargaining" in shown:
-        print_deal(fc)
-        print_options(fc)
+        print_deal(fc, wide=wide)
+        print_options(fc, wide=wide)
     for note in fc.notes:
         err_console.print(f"note: {note}", markup=False)
     if trace:
-        _print_trace(fc)
+        print_trace(_trace_records(fc), wide=wide)
 
 
 def _save(
@@ -165,23 +174,3 @@ def _trace_records(fc: Forecast) -> dict[str, list[dict[str, Any]]]:
             rows.append(d)
         out[issue] = rows
     return out
-
-
-def _print_trace(fc: Forecast) -> None:
-    for issue, rows in _trace_records(fc).items():
-        table = Table(title=f"Trace of sample 0: {issue}", title_justify="left")
-        for col in ("round", "sender", "target", "kind", "EU sender", "EU target", "accepted"):
-            table.add_column(col)
-        table.add_column("new position", justify="right")
-        for r in rows:
-            table.add_row(
-                str(r["round"]),
-                r["sender"],
-                r["target"],
-                r["kind"],
-                f"{r['eu_ij']:.3f}",
-                f"{r['eu_ji']:.3f}",
-                "yes" if r["accepted"] else "no",
-                "-" if r["new_position"] is None else f"{r['new_position']:.2f}",
-            )
-        console.print(table)

@@ -14,8 +14,6 @@ from typing import Annotated
 import typer
 
 from summitry.cli.app import app, err_console, fail
-from summitry.ktab_import import KTABImportError, import_ktab, to_yaml
-from summitry.scenario import ScenarioError, load_text
 
 
 @app.command("import-ktab")
@@ -30,6 +28,9 @@ def import_ktab_command(
     ] = False,
 ) -> None:
     """Convert a KTAB scenario file to a summitry scenario (and say what is not carried over)."""
+    from summitry.ktab_import import KTABImportError, import_ktab, to_yaml
+    from summitry.scenario import ScenarioError, load_text
+
     target = Path(output) if output is not None else None
     if target is not None and target.exists() and not force:
         fail(f"{target}: exists; use --force to overwrite it")

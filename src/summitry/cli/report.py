@@ -11,9 +11,9 @@ import typer
 
 from summitry.cli.app import app, err_console, fail, progress_bar
 from summitry.cli.compare import parse_set
+from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.limits import MAX_SAMPLES
-from summitry.scenario import ScenarioError, load
 
 if TYPE_CHECKING:
     from summitry.forecast import Forecast
@@ -39,8 +39,26 @@ def _whole(option: str, text: str, low: int, high: int) -> int:
     return value
 
 
-def _out_dir(out: Path) -> Path:
-    """Create ``out`` (and its parents) and check it can take files, or exit 2."""
+REPORT_FILES = ("report.html", "settlement.png", "deal.png", "options.png", "drivers.png")
+"""Every file a report can write; ``--force`` replaces those a previous report left and
+touches nothing else (docs/report.md)."""
+
+
+def _out_dir(out: Path, force: bool) -> Path:
+    """Create ``out`` (and its parents) and check it can take files, or exit 2. A directory
+    that already holds files is refused unless ``force``: a report never overwrites
+    silently."""
+    if out.is_dir():
+        try:
+            present = sorted(p.name for p in out.iterdir())
+        except OSError as err:
+            fail(f"--out {out}: cannot read it ({err.strerror})")
+        if present and not force:
+            shown = ", ".join(present[:3]) + (", ..." if len(present) > 3 else "")
+            fail(
+                f"--out {out}: already holds files ({shown}); use --force to replace the "
+                "report there, or another --out"
+            )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -50,6 +68,18 @@ def _out_dir(out: Path) -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         fail(f"--out {out}: not writable")
     return out
+
+
+def _remove_stale(target: Path, written: list[Path]) -> None:
+    """Remove the report files of a previous report in ``target`` that this one did not
+    write again (a PNG it no longer draws, all of them with --no-png); other files stay."""
+    for name in REPORT_FILES:
+        path = target / name
+        if path not in written and path.is_file():
+            try:
+                path.unlink()
+            except OSError as err:
+                fail(f"--out {target}: cannot remove the previous {name} ({err.strerror})")
 
 
 def _run(sc: Scenario, samples: int, seed: int) -> Forecast:
@@ -69,10 +99,9 @@ def _screen(sc: Scenario, seed: int) -> Sensitivity | None:
 
     if not sa.uncertain_inputs(sc):
         err_console.print(
-            f"note: no sensitivity section: every input of '{sc.name}' is a fixed value",
+            f"note: every input of '{sc.name}' is a fixed value: no sensitivity section",
             markup=False,
             highlight=False,
-            soft_wrap=True,
         )
         return None
     return sa.analyze(sc, method="morris", seed=seed)
@@ -90,8 +119,21 @@ def report_command(
     seed: Annotated[str, typer.Option(metavar="S", help="Random seed (0 or more).")] = "0",
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Directory for report.html and the PNGs [./report-SCENARIO]."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Directory for report.html and the PNGs [./report-SCENARIO]; it must be new "
+            "or empty unless --force.",
+        ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a directory that already holds files: replace the previous "
+            "report's files (report.html and the PNGs), keep every other file.",
+        ),
+    ] = False,
     png: Annotated[
         bool, typer.Option("--png/--no-png", help="Also write the charts as PNG.")
     ] = True,
@@ -114,6 +156,7 @@ def report_command(
     that reproduces it. Prints the paths written."""
     from summitry.report.html import render_html
     from summitry.report.png import write_pngs
+    from summitry.scenario import ScenarioError, load
 
     n = _whole("--samples", samples, 1, MAX_SAMPLES)
     s = _whole("--seed", seed, 0, MAX_SEED)
@@ -126,7 +169,9 @@ def report_command(
         sc = base.with_values(overrides) if overrides else base
     except ScenarioError as err:
         fail(str(err).splitlines())
-    target = _out_dir(out if out is not None else Path(f"report-{sc.name}"))
+    request = f"--samples {n:,}"
+    check_memory(request, lambda m: m.report_bytes(sc, n, sensitivity=sensitivity))
+    target = _out_dir(out if out is not None else Path(f"report-{sc.name}"), force)
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
@@ -134,6 +179,8 @@ def report_command(
         drivers = _screen(sc, s) if sensitivity else None
     except ValueError as err:
         fail(str(err))
+    except MemoryError:
+        fail(out_of_memory(request))
     html = render_html(fc, drivers, target=scenario, overrides=overrides)
     written = [target / "report.html"]
     try:
@@ -142,6 +189,7 @@ def report_command(
             written += write_pngs(fc, target, drivers)
     except OSError as err:
         fail(f"--out {target}: cannot write ({err.strerror})")
+    _remove_stale(target, written)
     if store is not None:
         _save(store, db, fc, drivers, overrides, written, started_at)
     for path in written:

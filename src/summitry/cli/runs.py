@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Table
 
 from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
 
 if TYPE_CHECKING:
     from summitry.store import RunInfo, RunRecord, Store
@@ -117,6 +116,7 @@ def list_command(
     kind: Annotated[str | None, typer.Option(help="Only runs of this kind (sweep, ...).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many (newest first).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    wide: WideOption = False,
 ) -> None:
     """Every stored run, newest first; incomplete runs are marked in capitals."""
     from summitry.store import StoreError
@@ -135,23 +135,30 @@ def list_command(
     if as_json:
         console.print_json(json.dumps([_info_dict(r) for r in runs]))
         return
-    table = Table(title=f"Runs in {escape(str(db))}", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Scenario", overflow="fold", min_width=9)
-    table.add_column("State", no_wrap=True)
-    table.add_column("Samples", justify="right", no_wrap=True)
-    table.add_column("Started (UTC)", no_wrap=True)
-    for r in runs:
-        table.add_row(
+    rows = [
+        [
             str(r.run_id),
-            r.kind,
+            escape(r.kind),
             escape(r.scenario_name or "-"),
             "complete" if r.complete else f"[bold red]{escape(_short_state(r))}",
             "-" if r.samples is None else f"{r.samples:,}",
             _when(r.started_at, seconds=False),
-        )
-    console.print(table)
+        ]
+        for r in runs
+    ]
+    table = fitted(LIST_COLUMNS, rows, wide=wide, title=f"Runs in {escape(str(db))}")
+    emit(table, wide=wide)
+
+
+LIST_COLUMNS = (
+    Col("ID", numeric=True),
+    Col("Kind", no_wrap=True),
+    Col("Scenario", min_width=9),
+    Col("State", no_wrap=True),
+    Col("Samples", numeric=True, drop=2),
+    Col("Started (UTC)", no_wrap=True, drop=1),
+)
+"""``runs list``; on a narrow terminal the columns with ``drop`` go in that order."""
 
 
 STAT_COLUMNS = ("mean", "sd", "p10", "p50", "p90")
@@ -184,6 +191,7 @@ def show_command(
     scenario: Annotated[
         bool, typer.Option("--scenario", help="Also print the stored scenario (JSON).")
     ] = False,
+    wide: WideOption = False,
 ) -> None:
     """One run: what was run with which options, how far it got, and each output's spread."""
     from summitry.store import StoreError
@@ -219,24 +227,22 @@ def show_command(
             if missing
             else "INCOMPLETE: every sample is stored, the statistics are not"
         )
-        if info.kind == "sweep" and info.state != "running":
-            lines.append(f"continue it with: summitry sweep --resume {info.run_id} --db {db}")
     for line in lines:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        prose(line)
+    if not info.complete and info.kind == "sweep" and info.state != "running":
+        # a command to copy: on a line of its own, never broken
+        command = f"summitry sweep --resume {info.run_id} --db {db}"
+        prose("continue it with:")
+        console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
     if record.stats:
         n = sorted({int(s["n"] or 0) for s in record.stats.values()})
         counts = f"{n[0]:,}" if len(n) == 1 else f"{n[0]:,} to {n[-1]:,}"
-        table = Table(
-            title=f"Per-sample outputs ({counts} finite values each)",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
-        table.add_column("Output", no_wrap=True)
-        for name in STAT_COLUMNS:
-            table.add_column(name, justify="right", no_wrap=True)
-        for name, s in record.stats.items():
-            table.add_row(escape(name), *(_fmt(s[c]) for c in STAT_COLUMNS))
-        console.print(table)
+        columns = [Col("Output", whole=True), *(Col(c, numeric=True) for c in STAT_COLUMNS)]
+        rows = [
+            [Dotted(name), *(_fmt(s[c]) for c in STAT_COLUMNS)] for name, s in record.stats.items()
+        ]
+        title = f"Per-sample outputs ({counts} finite values each)"
+        emit(fitted(columns, rows, wide=wide, title=title), wide=wide)
     elif record.outputs:
         console.print(
             f"{len(record.outputs)} output(s): statistics appear once the run completes",

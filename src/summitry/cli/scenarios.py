@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from summitry.cli.app import app, console, fail
-from summitry.scenario import Scenario, ScenarioError, bundled_names, load
-from summitry.scenario.quantities import AnyQuantity, fmt
-from summitry.scenario.schema import BargainingSettings, Channel
+from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from summitry.scenario import Scenario
+    from summitry.scenario.quantities import AnyQuantity
+    from summitry.scenario.schema import BargainingSettings, Channel
 
 scenarios_app = typer.Typer(
     name="scenarios",
@@ -28,8 +33,11 @@ Target = Annotated[str, typer.Argument(help="A bundled scenario name or a path t
 @scenarios_app.command("list")
 def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    wide: WideOption = False,
 ) -> None:
     """The bundled scenarios: name, title, date, number of actors and issues."""
+    from summitry.scenario import ScenarioError, bundled_names, load
+
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
     for name in bundled_names():
@@ -50,34 +58,44 @@ def list_command(
     if as_json:
         console.print_json(json.dumps(rows))
     else:
-        table = Table(title="Bundled scenarios")
-        for column in ("Name", "Title", "Date", "Actors", "Issues"):
-            # a name is what users type: never cut or wrapped; the title wraps instead
-            table.add_column(
-                column,
-                justify="right" if column in ("Actors", "Issues") else "left",
-                no_wrap=column != "Title",
-            )
-        for row in rows:
-            table.add_row(
-                row["name"],
+        cells = [
+            [
+                escape(row["name"]),
                 escape(row["title"]),
                 row["date"] or "",
                 str(row["actors"]),
                 str(row["issues"]),
-            )
-        console.print(table)
+            ]
+            for row in rows
+        ]
+        table = fitted(
+            LIST_COLUMNS, cells, wide=wide, title="Bundled scenarios", show_lines=not wide
+        )
+        emit(table, wide=wide)
     if errors:
         fail(errors)
+
+
+LIST_COLUMNS = (
+    Col("Name", whole=True),  # what users type: whole while it can be; the title wraps
+    Col("Title", min_width=16),
+    Col("Date", no_wrap=True, drop=1),
+    Col("Actors", numeric=True),
+    Col("Issues", numeric=True),
+)
+"""``scenarios list``; on a narrow terminal the columns with ``drop`` go in that order."""
 
 
 @scenarios_app.command("show")
 def show_command(
     target: Target,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    wide: WideOption = False,
 ) -> None:
     """A scenario's issues, actors, bargaining and options sections (and observed outcome,
     if recorded): every number's dotted path, central value, distribution and source."""
+    from summitry.scenario import ScenarioError, load
+
     try:
         sc = load(target)
     except ScenarioError as err:
@@ -85,7 +103,7 @@ def show_command(
     if as_json:
         console.print_json(json.dumps(_json(sc)))
         return
-    _print(sc)
+    _print(sc, wide)
 
 
 @scenarios_app.command("validate")
@@ -95,6 +113,8 @@ def validate_command(
     ],
 ) -> None:
     """Check scenario files: "ok" for each valid one, every error of the others (exit 2)."""
+    from summitry.scenario import ScenarioError, load
+
     errors: list[str] = []
     for target in targets:
         try:
@@ -109,6 +129,8 @@ def validate_command(
 
 def _num(x: float) -> str:
     """A central value for display: four significant digits."""
+    from summitry.scenario.quantities import fmt
+
     return fmt(float(f"{x:.4g}"))
 
 
@@ -136,7 +158,11 @@ def _json(sc: Scenario) -> dict[str, Any]:
     }
 
 
-def _print(sc: Scenario) -> None:
+def _print(sc: Scenario, wide: bool) -> None:
+    """Every section as tables: numbers never wrap, dotted paths wrap only after a dot,
+    text at spaces; with ``wide`` nothing wraps (docs/cli.md)."""
+    from summitry.scenario.quantities import fmt
+
     heading = f"[bold]{escape(sc.title)}[/bold]  ({sc.name}"
     heading += f", {sc.date.isoformat()})" if sc.date else ")"
     console.print(heading)
@@ -150,7 +176,7 @@ def _print(sc: Scenario) -> None:
         caption_justify="left",
     )
     for column in ("Issue", "Scale", "Status quo", "Anchors"):
-        issues.add_column(column)
+        issues.add_column(column, overflow="fold", no_wrap=column == "Scale")
     for issue in sc.issues:
         sq = issue.status_quo
         status = "—" if sq is None else f"{_num(sq.central())}  {sq.describe()}"
@@ -163,25 +189,33 @@ def _print(sc: Scenario) -> None:
             status,
             anchors,
         )
-    console.print(issues)
+    emit(issues, wide=wide)
     for actor in sc.actors:
         table = Table(title=f"{escape(actor.name)} ({actor.id})", show_lines=False)
-        for column in (f"Input (actors.{actor.id}.…)", "Central", "Distribution", "Source / note"):
-            table.add_column(column, justify="right" if column == "Central" else "left")
+        _quantity_columns(table, Dotted(f"Input (actors.{actor.id}.…)"))
         rows: list[tuple[str, AnyQuantity]] = [("capability", actor.capability)]
         by_issue = actor.capability_by_issue or {}
         rows += [(f"capability_by_issue.{i}", by_issue[i]) for i in sc.issue_ids if i in by_issue]
         rows += [(f"positions.{i}", actor.positions[i]) for i in sc.issue_ids]
         rows += [(f"salience.{i}", actor.salience[i]) for i in sc.issue_ids]
         for label, q in rows:
-            table.add_row(label, _num(q.central()), q.describe(), escape(_source(q)))
-        console.print(table)
+            table.add_row(Dotted(label), _num(q.central()), q.describe(), escape(_source(q)))
+        emit(table, wide=wide)
     eum = sc.model.eum
     settings = ", ".join(f"{k}={v}" for k, v in eum.overrides().items())
-    console.print(f"expected-utility model: variant {eum.variant}, {settings}")
-    _print_bargaining(sc)
-    _print_options(sc)
-    _print_outcome(sc)
+    prose(f"expected-utility model: variant {eum.variant}, {settings}")
+    _print_bargaining(sc, wide)
+    _print_options(sc, wide)
+    _print_outcome(sc, wide)
+
+
+def _quantity_columns(table: Table, first: RenderableType) -> None:
+    """Path, central value (never wrapped), distribution and source (wrapped at spaces,
+    a token wider than the column folded)."""
+    table.add_column(first, overflow="fold")
+    table.add_column("Central", justify="right", no_wrap=True)
+    table.add_column("Distribution", overflow="fold")
+    table.add_column("Source / note", overflow="fold")
 
 
 # -- bargaining and options sections ---------------------------------------------------------
@@ -245,51 +279,59 @@ def _quantity_table(
     title: str, rows: list[tuple[str, str, AnyQuantity]], caption: str | None = None
 ) -> Table:
     """Rows of (dotted path, gloss, quantity) in the actor tables' columns."""
+    from rich.console import Group
+    from rich.text import Text
+
     table = Table(title=title, caption=caption, caption_justify="left")
-    table.add_column("Input (dotted path)", overflow="fold")
-    table.add_column("Central", justify="right")
-    table.add_column("Distribution")
-    table.add_column("Source / note")
+    _quantity_columns(table, "Input (dotted path)")
     for path, gloss, q in rows:
-        label = path + (f"\n[dim]{escape(gloss)}[/dim]" if gloss else "")
+        label = Group(Dotted(path), Text(gloss, style="dim")) if gloss else Dotted(path)
         table.add_row(label, _num(q.central()), q.describe(), escape(_source(q)))
     return table
 
 
-def _channel_row(path: str, channel: Channel, in_force: bool) -> tuple[str, str, str, str]:
+def _channel_row(
+    path: str, channel: Channel, in_force: bool
+) -> tuple[RenderableType, str, str, str]:
     """One row of the channels table: path, A's speaker, ratifiers, override cost."""
+    from rich.console import Group
+    from rich.text import Text
+
     ratifiers = ", ".join(channel.ratifiers) or "none"
     cost = channel.override_cost
     shown = "—" if cost is None else f"{_num(cost.central())}  {cost.describe()}"
-    return (path + ("\n[bold](in force)[/bold]" if in_force else ""), channel.a, ratifiers, shown)
+    label: RenderableType = Dotted(path)
+    if in_force:
+        label = Group(label, Text("(in force)", style="bold"))
+    return (label, escape(channel.a), escape(ratifiers), shown)
 
 
-def _print_bargaining(sc: Scenario) -> None:
+def _print_bargaining(sc: Scenario, wide: bool) -> None:
     """The bargaining section: principals, channel, utility form, channels and inputs."""
     bg = sc.bargaining
     if bg is None:
         console.print("[dim]no bargaining section: the bargaining model does not run[/dim]")
         return
-    console.print(_setting_table(sc, bg))
-    console.print(_channels_table(bg))
+    emit(_setting_table(sc, bg), wide=wide)
+    emit(_channels_table(bg), wide=wide)
     rows = [
         (path, _bargaining_meaning(sc, bg, path), q)
         for path, q, _ in sc.quantities()
         if path.startswith("bargaining.")
     ]
     caption = "utility units on a 0-1 scale (1: a side's ideal package); docs/models/bargaining.md"
-    console.print(_quantity_table("Bargaining model: inputs", rows, caption))
+    emit(_quantity_table("Bargaining model: inputs", rows, caption), wide=wide)
 
 
 def _setting_table(sc: Scenario, bg: BargainingSettings) -> Table:
     """The bargaining section's settings that are not quantities, by dotted path."""
     table = Table(title="Bargaining model: setting")
     table.add_column("Setting (dotted path)", overflow="fold")
-    table.add_column("Value")
-    table.add_row("bargaining.principals.a", escape(_actor_label(sc, bg.principals["a"])))
-    table.add_row("bargaining.principals.b", escape(_actor_label(sc, bg.principals["b"])))
-    table.add_row("bargaining.channel", f"{bg.channel} (the channel in force)")
-    table.add_row("bargaining.utility", bg.utility)
+    table.add_column("Value", overflow="fold")
+    table.add_row(Dotted("bargaining.principals.a"), escape(_actor_label(sc, bg.principals["a"])))
+    table.add_row(Dotted("bargaining.principals.b"), escape(_actor_label(sc, bg.principals["b"])))
+    table.add_row(Dotted("bargaining.channel"), escape(f"{bg.channel} (the channel in force)"))
+    table.add_row(Dotted("bargaining.utility"), escape(bg.utility))
     return table
 
 
@@ -298,7 +340,7 @@ def _channels_table(bg: BargainingSettings) -> Table:
     table = Table(title="Bargaining model: channels (who speaks for A, who must ratify)")
     table.add_column("Channel (dotted path)", overflow="fold")
     for column in ("A", "Ratifiers", "Override cost"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for name, channel in bg.channels.items():
         table.add_row(*_channel_row(f"bargaining.channels.{name}", channel, name == bg.channel))
     if not bg.channels:
@@ -307,7 +349,7 @@ def _channels_table(bg: BargainingSettings) -> Table:
     return table
 
 
-def _print_options(sc: Scenario) -> None:
+def _print_options(sc: Scenario, wide: bool) -> None:
     """The options section: its 15 quantities with their paths, glosses and sources."""
     if sc.options is None:
         console.print("[dim]no options section: the options game does not run[/dim]")
@@ -318,13 +360,13 @@ def _print_options(sc: Scenario) -> None:
         if path.startswith("options.")
     ]
     caption = "A engages, pressures or strikes; B replies; docs/models/options.md"
-    console.print(_quantity_table("Options game: inputs", rows, caption))
+    emit(_quantity_table("Options game: inputs", rows, caption), wide=wide)
 
 
 # -- observed outcome (backtests) ------------------------------------------------------------
 
 
-def _print_outcome(sc: Scenario) -> None:
+def _print_outcome(sc: Scenario, wide: bool) -> None:
     """The observed outcome, when the scenario records one (it is never an input)."""
     outcome = getattr(sc, "outcome", None)
     if outcome is None:
@@ -336,7 +378,13 @@ def _print_outcome(sc: Scenario) -> None:
     caption += "[dim]recorded for scoring backtests; the models never read it[/dim]"
     table = Table(title=title, caption=caption, caption_justify="left")
     for column in ("Issue", "Observed", "Band", "Source / note"):
-        table.add_column(column, justify="right" if column == "Observed" else "left")
+        numeric = column in ("Observed", "Band")
+        table.add_column(
+            column,
+            justify="right" if column == "Observed" else "left",
+            no_wrap=numeric,
+            overflow="ellipsis" if numeric else "fold",
+        )
     deal = getattr(outcome, "deal", None)
     if deal is not None:
         concluded = "yes" if getattr(deal, "value", None) else "no"
@@ -346,8 +394,8 @@ def _print_outcome(sc: Scenario) -> None:
         band = "" if low is None and high is None else _band(low, high)
         value = getattr(obs, "value", None)
         shown = "—" if value is None else _num(value)
-        table.add_row(issue_id, shown, band, escape(_text_source(obs)))
-    console.print(table)
+        table.add_row(escape(issue_id), shown, band, escape(_text_source(obs)))
+    emit(table, wide=wide)
 
 
 def _band(low: float | None, high: float | None) -> str:

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
+from rich.markup import escape
 
 from summitry.cli.app import app, console, err_console, fail, progress_bar
+from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
+from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted
 from summitry.engines.eum_options import PRESETS
-from summitry.scenario import ScenarioError, load
 
 if TYPE_CHECKING:
     from summitry.scenario import Scenario
@@ -26,7 +26,7 @@ DEFAULT_SCENARIO = "dprk-2025"
 PROGRESS_FROM = 5_000
 """Show a progress bar from this many model runs on."""
 DIST_MIN = 24
-"""Room the distribution column needs before it is shown (narrow terminals omit it)."""
+"""Narrowest width of the distribution column; below it the column is dropped."""
 
 
 @app.command("sensitivity")
@@ -74,9 +74,11 @@ def sensitivity_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Rank the uncertain inputs of SCENARIO by how much they drive one forecast output."""
     from summitry import sensitivity as sa
+    from summitry.scenario import ScenarioError, load
 
     if method not in sa.METHODS:
         fail(f"--method: unknown method {method!r}; choose one of {', '.join(sa.METHODS)}")
@@ -91,6 +93,17 @@ def sensitivity_command(
     except ScenarioError as err:
         fail(str(err).splitlines())
     size = sa.DEFAULT_N[method] if n is None else n
+    try:
+        k = sa.build_problem(sc, inputs).num_vars
+    except ValueError as err:
+        fail(str(err))
+    engines = sa.engines_for(output or sa.default_output(sc))
+    check_memory(
+        f"--n {size:,}",
+        lambda b: b.sensitivity_bytes(
+            sc, method, size, k, second_order=second_order, engines=engines
+        ),
+    )
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
@@ -119,8 +132,10 @@ def sensitivity_command(
                 result = run(lambda k: bar.advance(task, k))
     except ValueError as err:
         fail(str(err))
+    except MemoryError:
+        fail(out_of_memory(f"--n {size:,}"))
     for note in result.warnings:
-        err_console.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"warning: {note}", markup=False, highlight=False)
     data = result.to_dict()
     for row in data["drivers"]:
         row["distribution"] = sc.quantity(row["input"]).describe()
@@ -138,7 +153,7 @@ def sensitivity_command(
     if as_json:
         console.print_json(json.dumps(data))
         return
-    _print_table(sc, result, top)
+    _print_table(sc, result, top, wide)
 
 
 def _cells(res: Sensitivity, row: dict[str, float]) -> list[str]:
@@ -175,7 +190,10 @@ def _caption(res: Sensitivity, rows: list[dict[str, Any]], shown: int) -> str:
     return text
 
 
-def _print_table(sc: Scenario, res: Sensitivity, top: int) -> None:
+def _print_table(sc: Scenario, res: Sensitivity, top: int, wide: bool) -> None:
+    """The ranked inputs, then (Sobol' with --second-order) the strongest pairs. On a
+    narrow terminal the distribution goes first, then the rank; input paths wrap after a
+    dot only when even that is not enough (docs/cli.md)."""
     rows = res.ranked()
     shown = rows if top == 0 else rows[:top]
     if res.method == "sobol":
@@ -184,36 +202,42 @@ def _print_table(sc: Scenario, res: Sensitivity, top: int) -> None:
     else:
         head = f"Morris screening (r={res.n}, {res.evaluations:,} runs, seed {res.seed})"
         names = ["mu*", "mu", "sigma"]
-    cells = [[str(r["rank"]), r["input"], *_cells(res, r)] for r in shown]
-    heads = ["#", "Input", *names]
-    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(heads)]
-    dist = [sc.quantity(r["input"]).describe() for r in shown]
-    # Columns are 3 characters apart; the distribution only when it fits beside the rest.
-    with_dist = console.width >= sum(widths) + 3 * len(widths) + 2 + DIST_MIN
-    table = Table(
-        title=f"{sc.title}\nWhat drives {res.output}? {head}\n"
-        f"output mean {res.output_mean:.2f}, sd {res.output_sd:.2f}",
-        title_justify="left",
-        caption=_caption(res, rows, len(shown)),
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
+    columns = [
+        Col("#", numeric=True, drop=2),
+        Col("Input", whole=True),
+        *(Col(name, numeric=True) for name in names),
+        Col("Distribution", min_width=DIST_MIN, drop=1),
+    ]
+    cells = [
+        [
+            str(r["rank"]),
+            Dotted(r["input"]),
+            *_cells(res, r),
+            escape(sc.quantity(r["input"]).describe()),
+        ]
+        for r in shown
+    ]
+    table = fitted(
+        columns,
+        cells,
+        wide=wide,
+        title=escape(
+            f"{sc.title}\nWhat drives {res.output}? {head}\n"
+            f"output mean {res.output_mean:.2f}, sd {res.output_sd:.2f}"
+        ),
+        caption=escape(_caption(res, rows, len(shown))),
     )
-    for name, width in zip(heads, widths, strict=True):
-        table.add_column(
-            name, justify="left" if name == "Input" else "right", no_wrap=True, min_width=width
-        )
-    if with_dist:
-        table.add_column("Distribution", overflow="fold")
-    for c, d in zip(cells, dist, strict=True):
-        table.add_row(*c, *([d] if with_dist else []))
-    console.print(table)
+    emit(table, wide=wide)
     pairs = res.pairs()
     if pairs:
-        t2 = Table(
-            title="Strongest pairwise interactions (S2)", title_justify="left", box=box.SIMPLE_HEAD
+        pair_cells = [
+            [Dotted(" x ".join(p["inputs"])), f"{p['S2']:.2f} ±{p['S2_conf']:.2f}"]
+            for p in (pairs if top == 0 else pairs[:10])
+        ]
+        t2 = fitted(
+            (Col("Inputs"), Col("S2", numeric=True)),
+            pair_cells,
+            wide=wide,
+            title="Strongest pairwise interactions (S2)",
         )
-        t2.add_column("Inputs", no_wrap=True)
-        t2.add_column("S2", justify="right", no_wrap=True)
-        for p in pairs if top == 0 else pairs[:10]:
-            t2.add_row(" x ".join(p["inputs"]), f"{p['S2']:.2f} ±{p['S2_conf']:.2f}")
-        console.print(t2)
+        emit(t2, wide=wide)

@@ -10,8 +10,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from summitry.cli.app import app, console, err_console, fail
-from summitry.scenario import ScenarioError
-from summitry.web.models import MAX_SEED, MAX_WEB_SAMPLES, MIN_WEB_SAMPLES
+from summitry.limits import MAX_SEED, MAX_WEB_SAMPLES, MIN_WEB_SAMPLES
+from summitry.web.limits import (
+    DEFAULT_COMPUTATIONS,
+    DEFAULT_QUEUE,
+    DEFAULT_TIME_LIMIT,
+    GRACE,
+    MAX_COMPUTATIONS,
+    MAX_CONNECTIONS,
+    MAX_QUEUE,
+    MAX_TIME_LIMIT,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -95,6 +104,23 @@ def serve_command(
         ),
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed (the page can change it).")] = 0,
+    computations: Annotated[
+        int,
+        typer.Option(help=f"Forecasts computed at once (1 to {MAX_COMPUTATIONS})."),
+    ] = DEFAULT_COMPUTATIONS,
+    queue: Annotated[
+        int,
+        typer.Option(
+            help=f"Forecast requests that may wait for a slot (0 to {MAX_QUEUE}); "
+            "beyond that the server answers 503."
+        ),
+    ] = DEFAULT_QUEUE,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            help=f"Seconds one forecast may take before it is stopped (up to {MAX_TIME_LIMIT:g})."
+        ),
+    ] = DEFAULT_TIME_LIMIT,
 ) -> None:
     """Serve the dashboard: edit a scenario's key numbers and see every forecast and chart
     update. Only the bundled scenarios and SCENARIO can be read through it."""
@@ -104,11 +130,24 @@ def serve_command(
         fail(f"--samples: {samples} is outside {MIN_WEB_SAMPLES} to {MAX_WEB_SAMPLES:,}")
     if not 0 <= seed <= MAX_SEED:
         fail(f"--seed: {seed} is outside 0 to {MAX_SEED}")
+    if not 1 <= computations <= MAX_COMPUTATIONS:
+        fail(f"--computations: {computations} is outside 1 to {MAX_COMPUTATIONS}")
+    if not 0 <= queue <= MAX_QUEUE:
+        fail(f"--queue: {queue} is outside 0 to {MAX_QUEUE}")
+    if not 0 < time_limit <= MAX_TIME_LIMIT:  # also refuses nan
+        fail(f"--time-limit: {time_limit:g} is not above 0 and at most {MAX_TIME_LIMIT:g}")
+    from summitry.scenario import ScenarioError
     from summitry.web import create_app
+    from summitry.web.limits import LoadLimits
 
+    limits = LoadLimits(computations=computations, queue=queue, time_limit=time_limit)
     try:
         web_app = create_app(
-            scenario, samples=samples, seed=seed, allowed_hosts=allowed_hosts(host)
+            scenario,
+            samples=samples,
+            seed=seed,
+            allowed_hosts=allowed_hosts(host),
+            limits=limits,
         )
     except ScenarioError as err:
         fail(str(err).splitlines())
@@ -130,7 +169,15 @@ def _run(web_app: FastAPI, sock: socket.socket, host: str, port: int) -> None:
             highlight=False,
         )
     console.print(f"summitry dashboard: {url_for(host, port)}  (Ctrl-C to stop)", markup=False)
-    config = uvicorn.Config(web_app, host=host, port=port, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        web_app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        limit_concurrency=MAX_CONNECTIONS,  # beyond: uvicorn's own plain 503 (docs/web.md)
+        timeout_graceful_shutdown=GRACE,  # then forecasts still running are stopped
+    )
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly

@@ -12,15 +12,19 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
-from summitry.cli.app import app, console, err_console, fail, progress_bar
+from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.limits import check_sweep
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
+from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
 from summitry.engines.eum_options import PRESETS
 from summitry.limits import MAX_SAMPLES
 
 if TYPE_CHECKING:
-    from summitry.distributed import SweepSpec
+    from rich.progress import Progress
+
+    from summitry.distributed import SweepSpec, Throughput
     from summitry.store import Store
 
 DEFAULT_SAMPLES = 100_000
@@ -70,6 +74,7 @@ def sweep_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON instead of a table.")
     ] = False,
+    wide: WideOption = False,
 ) -> None:
     """Forecast SCENARIO over many samples in chunks on a Dask cluster; each finished chunk
     is saved, so an interrupted sweep continues with --resume RUN_ID."""
@@ -86,16 +91,19 @@ def sweep_command(
     fresh = None
     if resume is None:
         fresh = _new_spec(scenario or "", samples, seed, engine_list, variant, rounds)
+        check_sweep(fresh, chunk or DEFAULT_CHUNK, workers, scheduler)
     with tempfile.TemporaryDirectory(prefix="summitry-sweep-") as tmp:
         store = writable_store(Path(tmp) / "sweep.duckdb" if no_store else db)
         if resume is not None:
             given: dict[str, Any] = {"samples": samples, "seed": seed, "engines": engine_list}
             given |= {"variant": variant, "rounds": rounds}
             spec = _resume_spec(store, resume, scenario, given)
+            check_sweep(spec, chunk or DEFAULT_CHUNK, workers, scheduler)
         else:
             assert fresh is not None
             spec = fresh
-        _run(store, spec, resume, chunk, workers, scheduler, as_json, None if no_store else db)
+        db_used = None if no_store else db
+        _run(store, spec, resume, chunk, workers, scheduler, as_json, db_used, wide)
 
 
 def _check_numbers(
@@ -212,10 +220,12 @@ def _run(
     scheduler: str | None,
     as_json: bool,
     db: Path | None,
+    wide: bool = False,
 ) -> None:
     from summitry.distributed import (
         SweepError,
         SweepFailed,
+        Throughput,
         default_workers,
         resume_sweep,
         start_sweep,
@@ -230,12 +240,19 @@ def _run(
         except StoreError as err:
             fail(str(err))
     t0 = time.perf_counter()
+    meter = Throughput(spec.samples - done_before, time.monotonic())
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        with progress_bar() as bar:
+        with _progress_bar(meter) as bar:
             task = bar.add_task("sweep", total=spec.samples, completed=done_before)
 
+            def begin(run_id: int) -> None:
+                if not started:
+                    started.append(run_id)
+                meter.began = time.monotonic()  # the cluster is up: chunks go out now
+
             def advance(n: int) -> None:
+                meter.add(n, time.monotonic())
                 bar.advance(task, n)
 
             if resume is None:
@@ -246,7 +263,7 @@ def _run(
                     workers=workers,
                     scheduler=scheduler,
                     progress=advance,
-                    on_start=started.append,
+                    on_start=begin,
                 )
             else:
                 resume_sweep(
@@ -256,6 +273,7 @@ def _run(
                     workers=workers,
                     scheduler=scheduler,
                     progress=advance,
+                    on_start=begin,
                 )
     except SweepFailed as err:
         fail(f"{err}; continue it with: {_resume_command(err.run_id, db)}", 1)
@@ -286,25 +304,37 @@ def _run(
         }
         console.print_json(json.dumps(data))
         return
-    table = Table(
-        title=f"{spec.scenario.title}\nsweep: {spec.samples:,} samples, seed {spec.seed}",
-        title_justify="left",
-    )
-    table.add_column("Output", no_wrap=True)
-    for name in ("mean", "p10", "p50", "p90"):
-        table.add_column(name, justify="right", no_wrap=True)
-    for name, s in record.stats.items():
-        table.add_row(name, *(_num(s[c]) for c in ("mean", "p10", "p50", "p90")))
-    console.print(table)
+    stats = ("mean", "p10", "p50", "p90")
+    columns = [Col("Output", whole=True), *(Col(c, numeric=True) for c in stats)]
+    rows = [[Dotted(name), *(_num(s[c]) for c in stats)] for name, s in record.stats.items()]
+    title = escape(f"{spec.scenario.title}\nsweep: {spec.samples:,} samples, seed {spec.seed}")
+    emit(fitted(columns, rows, wide=wide, title=title), wide=wide)
     computed = spec.samples - done_before
     rate = computed / seconds if seconds > 0 else float("inf")
     where = "not stored (--no-store)" if db is None else f"saved in {db}"
-    console.print(
+    prose(
         f"run {run_id}: {computed:,} samples computed in {seconds:.1f} s wall time "
-        f"({rate:,.0f}/s, cluster start-up included) on {n_workers}; {where}",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+        f"({rate:,.0f}/s, cluster start-up included) on {n_workers}; {where}"
+    )
+
+
+def _progress_bar(meter: Throughput) -> Progress:
+    """A transient bar on stderr: samples done of the total, then the rate and the time
+    left from ``meter`` (shown from the first committed chunk on); 72 columns at most."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return Text(meter.describe(time.monotonic()), style="progress.remaining")
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(bar_width=20),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        RateColumn(),
+        console=err_console,
+        transient=True,
     )
 
 

@@ -1,29 +1,35 @@
 """Reference data sets read into summitry's arrays: DEU (decision-making in the EU).
 
     from summitry.data import load_deu
-    deu, report = load_deu()               # the bundled 1996-2000 file
-    print(report.summary())
+    deu = load_deu()                       # the bundled 1996-2000 file
+    print(deu.report.summary())
     deu.positions.shape                    # (issues, actors)
 
-See docs/data-deu.md.
+See docs/data-deu.md. The names are imported on first use (PEP 562), so that
+:mod:`summitry.data.conventions` (the capability options and their defaults) loads without
+numpy, for the command line (benchmarks/README.md, "Start-up").
 """
 
 from __future__ import annotations
 
-from summitry.data.deu import (
-    ACTOR_NAMES,
-    ACTORS,
-    BAD_ROW_CLASSES,
-    BadRow,
-    DeuData,
-    DeuError,
-    DeuReport,
-    compromise,
-    issue_scenario,
-    issue_scenario_yaml,
-    load_deu,
-    write_issue_scenario,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from summitry.data.deu import (
+        ACTOR_NAMES,
+        ACTORS,
+        BAD_ROW_CLASSES,
+        BadRow,
+        DeuData,
+        DeuError,
+        DeuReport,
+        compromise,
+        issue_scenario,
+        issue_scenario_yaml,
+        load_deu,
+        write_issue_scenario,
+    )
 
 __all__ = [
     "ACTORS",
@@ -39,3 +45,17 @@ __all__ = [
     "load_deu",
     "write_issue_scenario",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from :mod:`summitry.data.deu` on first use and keep it here."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("summitry.data.deu"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public ones included before their first use."""
+    return sorted(set(globals()) | set(__all__))

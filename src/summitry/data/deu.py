@@ -9,9 +9,11 @@ reference points and outcomes are on DEU's 0-100 scale; saliences are DEU's 0-10
 divided by 100 (0-1, as in summitry scenarios); capabilities follow the convention of
 docs/data-deu.md ("Capabilities"): each member state's Shapley-Shubik index of the
 Council rule in force when the proposal was introduced (:mod:`summitry.data.council`),
-the Commission and the Parliament by a named option. A row with any problem is kept, marked
-invalid in ``valid`` and listed in ``report`` by class (:data:`BAD_ROW_CLASSES`); it is
-never dropped silently. docs/data-deu.md documents the columns and every rule.
+the Commission and the Parliament by a named option (by default ``largest-member-both``,
+the DEU literature's convention: both at the largest member state's index on every
+issue). A row with any problem is kept, marked invalid in ``valid`` and listed in
+``report`` by class (:data:`BAD_ROW_CLASSES`); it is never dropped silently.
+docs/data-deu.md documents the columns and every rule.
 """
 
 from __future__ import annotations
@@ -26,17 +28,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from summitry.data import council
+from summitry.data.conventions import (
+    DEFAULT_INSTITUTIONS,
+    DEFAULT_UNANIMITY,
+    INSTITUTIONS,
+    UNANIMITY,
+    Institutions,
+    Unanimity,
+)
 
 __all__ = [
     "ACTORS",
     "ACTOR_NAMES",
     "BAD_ROW_CLASSES",
+    "DEFAULT_INSTITUTIONS",
+    "DEFAULT_UNANIMITY",
     "INSTITUTIONS",
     "UNANIMITY",
     "BadRow",
@@ -62,11 +74,6 @@ ACTOR_NAMES: dict[str, str] = {
 }  # fmt: skip
 ACTORS: tuple[str, ...] = tuple(ACTOR_NAMES)
 """Actor codes in the fixed column order: Commission, Parliament, then the member states."""
-
-Institutions = Literal["largest-member", "largest-member-both", "council-only"]
-INSTITUTIONS: tuple[str, ...] = get_args(Institutions)
-Unanimity = Literal["qmv", "equal"]
-UNANIMITY: tuple[str, ...] = get_args(Unanimity)
 
 BAD_ROW_CLASSES: dict[str, str] = {
     "malformed-row": "wrong number of fields",
@@ -182,8 +189,8 @@ class DeuData:
     outcomes: Array  # float64, 0-100
     valid: Array  # bool: no problem in the row
     report: DeuReport
-    institutions: Institutions = "largest-member"
-    unanimity: Unanimity = "qmv"
+    institutions: Institutions = DEFAULT_INSTITUTIONS
+    unanimity: Unanimity = DEFAULT_UNANIMITY
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -200,7 +207,9 @@ class DeuData:
         raise DeuError(f"{self.file}: no issue {issue!r}")
 
     def with_capabilities(
-        self, institutions: Institutions = "largest-member", unanimity: Unanimity = "qmv"
+        self,
+        institutions: Institutions = DEFAULT_INSTITUTIONS,
+        unanimity: Unanimity = DEFAULT_UNANIMITY,
     ) -> DeuData:
         """The same data with capabilities under another convention (docs/data-deu.md)."""
         _check_options(institutions, unanimity)
@@ -234,10 +243,13 @@ def _check_options(institutions: str, unanimity: str) -> None:
 def load_deu(
     path: str | Path | None = None,
     *,
-    institutions: Institutions = "largest-member",
-    unanimity: Unanimity = "qmv",
+    institutions: Institutions = DEFAULT_INSTITUTIONS,
+    unanimity: Unanimity = DEFAULT_UNANIMITY,
 ) -> DeuData:
     """Read a DEU issue file (TSV or CSV; the bundled 1996-2000 file when ``path`` is None).
+
+    Capabilities follow ``institutions`` and ``unanimity`` (docs/data-deu.md; the default
+    :data:`DEFAULT_INSTITUTIONS` is the convention of the published DEU figures).
 
     Raises :class:`DeuError` (one line naming the file) when the file cannot be read as a
     whole: missing, empty, without the required columns or without actor columns. Bad rows

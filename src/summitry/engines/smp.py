@@ -5,7 +5,9 @@ docs/models/smp.md), vectorised over a leading axis of B samples.
 One turn: risk attitudes from a risk-neutral PCE; every actor picks its most valuable
 challenge; each challenge yields a bargain; every actor's queue of bargains is resolved by a
 PCE; ideals follow positions through the accommodation matrix. The run stops when a step
-moves positions less than 2% of the first step (from step 2 on), or after ``max_turns``.
+moves positions less than 2% of the first step (from step 2 on), or after ``max_turns``; a
+deterministic run caught in an exact cycle stops when the cycle is seen, with the state it
+would have at ``max_turns`` (docs/models/smp.md, "Runs that reach the turn cap").
 Outputs match KTAB's stored runs (positions to the last stored digit, probabilities to
 ~1e-14); see tests/engines/test_smp_ktab.py.
 """
@@ -37,12 +39,16 @@ from summitry.engines.smp_rules import (
     utility,
 )
 
-__all__ = ["POS_TOL", "SMPOptions", "SMPResult", "simulate"]
+__all__ = ["CYCLE_WINDOW", "POS_TOL", "SMPOptions", "SMPResult", "simulate"]
 
 Array = NDArray[np.float64]
 
 CHUNK_ELEMENTS = 1 << 21
 """Upper bound on elements of the (samples, voters, options, options) risk-PCE block."""
+REPORT_ELEMENTS = 1 << 22
+"""Samples whose reported outcome is computed at once hold at most this many (n^3) numbers."""
+CYCLE_WINDOW = 4
+"""Longest cycle, in steps, that a deterministic run is checked for after every step."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,20 @@ def _assess(theta: Array, ideal: Array, cap: Array, sal: Array, opt: SMPOptions)
     own_r = np.diagonal(rp, axis1=-2, axis2=-1)  # R^a_a
     own = utility(d, own_r[:, :, None])
     return _Assessment(d=d, r=r, rp=rp, own=own)
+
+
+def _report(st: _Assessment, theta: Array, cap: Array, opt: SMPOptions) -> Array:
+    """The reported outcome (B, n, n) (smp_report.estimator_probabilities), a block of
+    samples at a time so that its (samples, n, n, n) coalitions stay bounded."""
+    b, n = cap.shape
+    step = max(1, REPORT_ELEMENTS // (n * n * n))
+    if b <= step:
+        return estimator_probabilities(st.d, st.r, st.rp, theta, cap, opt)
+    out = np.empty((b, n, n))
+    for start in range(0, b, step):
+        s = slice(start, min(b, start + step))
+        out[s] = estimator_probabilities(st.d[s], st.r[s], st.rp[s], theta[s], cap[s], opt)
+    return out
 
 
 def _step(
@@ -138,6 +158,28 @@ def _validate(
     return cap, pos, sal, acc, draws
 
 
+def _cycle_period(
+    ring: tuple[Array, Array], theta: Array, ideal: Array, t: int
+) -> NDArray[np.int64]:
+    """Per run, the smallest p <= CYCLE_WINDOW such that the state (positions and ideals,
+    bit for bit) after step t equals the one after step t - p, where every step of the cycle,
+    t - p + 1 .. t, came under the stopping rule (t - p + 1 >= MIN_TURNS); 0 if none.
+
+    ``ring`` holds the states after steps t - CYCLE_WINDOW .. t - 1, step s in slot
+    s % CYCLE_WINDOW.
+    """
+    out = np.zeros(theta.shape[0], dtype=np.int64)
+    now_t = theta.reshape(theta.shape[0], -1).view(np.uint64)
+    now_q = ideal.reshape(ideal.shape[0], -1).view(np.uint64)
+    for p in range(min(CYCLE_WINDOW, t - MIN_TURNS + 1), 0, -1):  # the smallest p wins
+        slot = (t - p) % CYCLE_WINDOW
+        old_t = ring[0][slot].reshape(now_t.shape).view(np.uint64)
+        old_q = ring[1][slot].reshape(now_q.shape).view(np.uint64)
+        same = np.all(old_t == now_t, axis=1) & np.all(old_q == now_q, axis=1)
+        out[same] = p
+    return out
+
+
 def simulate(
     capability: ArrayLike,
     position: ArrayLike,
@@ -145,6 +187,8 @@ def simulate(
     options: SMPOptions | None = None,
     accommodation: ArrayLike | None = None,
     uniforms: ArrayLike | None = None,
+    *,
+    path: bool = True,
 ) -> SMPResult:
     """Run B independent SMP scenarios to their stopping turn.
 
@@ -153,6 +197,14 @@ def simulate(
     identity, ideals follow positions); uniforms (B, max_turns, n) in [0, 1], needed only for
     the stochastic resolution: actor k's queue at step t adopts the first bargain whose
     cumulative probability reaches uniforms[b, t-1, k] (so a run is reproducible from a seed).
+
+    A deterministic run whose state (positions and ideals, bit for bit) repeats after p <=
+    CYCLE_WINDOW steps without the stopping rule firing within the cycle would repeat it up
+    to ``max_turns``: it stops there, its remaining turns are filled in from the cycle (the
+    same numbers as running them), and ``period`` records p (docs/models/smp.md, "Runs that
+    reach the turn cap"). ``path=False`` keeps only turn 0 and the final state (axis 1 of
+    length 2) and computes the reported outcome only for those two: the same numbers as the
+    first and last entries with ``path=True``, for less time and memory.
     """
     opt = options or SMPOptions()
     cap, pos, sal, acc, draws = _validate(
@@ -162,39 +214,96 @@ def simulate(
     horizon = opt.max_turns
     total = seq_sum(sal)
     weight = total * cap
-    positions = np.empty((b, horizon + 1, n, dims))
-    ideals = np.empty((b, horizon + 1, n, dims))
-    prob = np.empty((b, horizon + 1, n, n))
+    kept = horizon + 1 if path else 2
+    positions = np.empty((b, kept, n, dims))
+    ideals = np.empty((b, kept, n, dims))
+    prob = np.empty((b, kept, n, n))
     turns = np.zeros(b, dtype=np.int64)
+    converged = np.zeros(b, dtype=bool)
+    period = np.zeros(b, dtype=np.int64)
     first = np.zeros(b)
+    detect = opt.resolution == "deterministic"
 
     ids = np.arange(b)
     theta = pos.copy()
     ideal = pos.copy()
     st = _assess(theta, ideal, cap, sal, opt)
     positions[:, 0], ideals[:, 0] = theta, ideal
-    prob[:, 0] = estimator_probabilities(st.d, st.r, st.rp, theta, cap, opt)
+    prob[:, 0] = _report(st, theta, cap, opt)
+    ring = (np.empty((CYCLE_WINDOW, b, n, dims)), np.empty((CYCLE_WINDOW, b, n, dims)))
+    ring[0][0], ring[1][0] = theta, ideal
     for t in range(1, horizon + 1):
         c, s, tot, w = cap[ids], sal[ids], total[ids], weight[ids]
         step_draws = None if draws is None else draws[ids, t - 1]
         new_theta, new_ideal = _step(theta, ideal, st, c, s, tot, w, acc, opt, step_draws)
         st = _assess(new_theta, new_ideal, c, s, opt)
-        positions[ids, t], ideals[ids, t] = new_theta, new_ideal
-        prob[ids, t] = estimator_probabilities(st.d, st.r, st.rp, new_theta, c, opt)
+        if path:
+            positions[ids, t], ideals[ids, t] = new_theta, new_ideal
+            prob[ids, t] = _report(st, new_theta, c, opt)
         gap = new_theta - theta
         moved = seq_sum(np.sqrt(seq_sum(gap * gap)))
         if t == 1:
             first[ids] = moved + MIN_SIG_DELTA
-        stop = np.full(ids.shape, t >= horizon)
+        rule = np.zeros(ids.shape, dtype=bool)
         if t >= MIN_TURNS:
-            stop |= moved / first[ids] < MIN_DELTA_RATIO
+            rule = moved / first[ids] < MIN_DELTA_RATIO
+        cycle = np.zeros(ids.shape, dtype=np.int64)
+        if detect and t < horizon:
+            cycle = np.where(rule, 0, _cycle_period(ring, new_theta, new_ideal, t))
+        ring[0][t % CYCLE_WINDOW], ring[1][t % CYCLE_WINDOW] = new_theta, new_ideal
+        stop = rule | (cycle > 0) | (t >= horizon)
         done = ids[stop]
-        turns[done] = t
-        positions[done, t + 1 :] = positions[done, t][:, None]
-        ideals[done, t + 1 :] = ideals[done, t][:, None]
-        prob[done, t + 1 :] = prob[done, t][:, None]
+        converged[ids[rule]] = True
+        period[ids[cycle > 0]] = cycle[cycle > 0]
+        turns[done] = np.where(rule[stop], t, horizon)
+        if path:
+            _pad(
+                (positions, ideals, prob),
+                ids[stop & (cycle == 0)],
+                ids[cycle > 0],
+                cycle[cycle > 0],
+                t,
+            )
+        else:
+            # a cycle of period p caught after step t is, at the cap, where it was after
+            # step t - p + ((horizon - t) mod p), which the ring still holds
+            back = np.where(cycle > 0, cycle - (horizon - t) % np.maximum(cycle, 1), 0)[stop]
+            slot = (t - back) % CYCLE_WINDOW
+            rows = np.nonzero(stop)[0]
+            positions[done, 1] = ring[0][slot, rows]
+            ideals[done, 1] = ring[1][slot, rows]
+        if not stop.any():
+            theta, ideal = new_theta, new_ideal
+            continue
         keep = ~stop
         ids, theta, ideal, st = ids[keep], new_theta[keep], new_ideal[keep], st.take(keep)
+        ring = (ring[0][:, keep], ring[1][:, keep])
         if ids.size == 0:
             break
-    return SMPResult(positions=positions, ideals=ideals, prob=prob, turns_run=turns)
+    if not path:
+        end = _assess(positions[:, 1], ideals[:, 1], cap, sal, opt)
+        prob[:, 1] = _report(end, positions[:, 1], cap, opt)
+    return SMPResult(
+        positions=positions,
+        ideals=ideals,
+        prob=prob,
+        turns_run=turns,
+        converged=converged,
+        period=period,
+    )
+
+
+def _pad(
+    path: tuple[Array, Array, Array],
+    still: NDArray[np.int64],
+    cycling: NDArray[np.int64],
+    period: NDArray[np.int64],
+    t: int,
+) -> None:
+    """Fill the turns after step t of (positions, ideals, prob): runs ``still`` repeat their
+    state after step t, runs ``cycling`` go on repeating their cycle of length ``period``."""
+    horizon = path[0].shape[1] - 1
+    for arr in path:
+        arr[still, t + 1 :] = arr[still, t][:, None]
+        for s in range(t + 1, horizon + 1 if cycling.size else 0):
+            arr[cycling, s] = arr[cycling, s - period]

@@ -8,6 +8,8 @@ markovIncentivePCE); see docs/models/smp.md.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -20,7 +22,7 @@ from summitry.engines.smp_options import (
 )
 from summitry.engines.smp_rules import seq_prod, seq_sum, victory_pair, vote
 
-__all__ = ["coalitions", "coalitions_from_sums", "pce", "scalar_pce", "victory_matrix"]
+__all__ = ["coalitions", "pce", "scalar_pce", "victory_matrix"]
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -29,37 +31,36 @@ CHUNK_ELEMENTS = 1 << 15
 """Elements per block when summing votes (small blocks stay in cache)."""
 
 
-def coalitions_from_sums(pos_sum: Array, neg_sum: Array) -> Array:
-    """C from P[a,b] = 1e-8 + sum_k [v_k(a,b)]+ and N[a,b] = 1e-8 + sum_k [-v_k(a,b)]+.
-
-    KTAB evaluates each unordered pair once, as (a, b) with a > b: C[a,b] = P[a,b],
-    C[b,a] = N[a,b], C[a,a] = 1e-8; this matters only for the asymmetric 'asymprosp' rule.
-    """
-    m = pos_sum.shape[-1]
-    lower = np.tri(m, m, -1, dtype=bool)
-    upper = lower.T
-    neg_t = np.swapaxes(neg_sum, -1, -2)
-    return np.where(lower, pos_sum, np.where(upper, neg_t, PCE_MIN_COALITION))
+@lru_cache(maxsize=64)
+def _pairs(m: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Row and column indices (a, b) of the pairs a > b of m options, in row order."""
+    first, second = np.tril_indices(m, -1)
+    first.flags.writeable = False
+    second.flags.writeable = False
+    return first, second
 
 
 def coalitions(u: Array, w: Array, rule: str) -> Array:
     """C[..., a, b] = 1e-8 + sum_k [vote_k(a over b)]+ with u (..., k, M), w (..., k),
-    summed over voters in order, as KTAB does. Built in row blocks of about CHUNK_ELEMENTS
-    elements, which keeps them in cache.
+    summed over voters in order, as KTAB does. KTAB votes on each unordered pair once, as
+    (a, b) with a > b: C[a, b] = 1e-8 + the positive parts of those votes, C[b, a] = 1e-8 +
+    the negative parts, C[a, a] = 1e-8 (this matters only for the asymmetric 'asymprosp'
+    rule). Built in blocks of pairs of about CHUNK_ELEMENTS elements, which keeps them in
+    cache.
     """
     k, m = u.shape[-2], u.shape[-1]
     lead = u.shape[:-2]
-    pos_sum = np.empty((*lead, m, m))
-    neg_sum = np.empty((*lead, m, m))
+    out = np.full((*lead, m, m), PCE_MIN_COALITION)
+    first, second = _pairs(m)  # first > second
     uk = np.moveaxis(u, -2, 0)  # voters first: (k, ..., M)
-    wk = np.moveaxis(np.broadcast_to(w, (*lead, k)), -1, 0)[..., None, None]
-    rows_per = max(1, CHUNK_ELEMENTS // max(1, int(np.prod(lead, dtype=np.int64)) * k * m))
-    for start in range(0, m, rows_per):
-        rows = slice(start, min(m, start + rows_per))
-        v = vote(rule, wk, uk[..., rows, None] - uk[..., None, :])  # (k, ..., rows, M)
-        pos_sum[..., rows, :] = seq_sum(np.maximum(v, 0.0), 0, PCE_MIN_COALITION, True)
-        neg_sum[..., rows, :] = seq_sum(np.maximum(-v, 0.0), 0, PCE_MIN_COALITION, True)
-    return coalitions_from_sums(pos_sum, neg_sum)
+    wk = np.moveaxis(np.broadcast_to(w, (*lead, k)), -1, 0)[..., None]
+    per = max(1, CHUNK_ELEMENTS // max(1, int(np.prod(lead, dtype=np.int64)) * k))
+    for start in range(0, first.size, per):
+        a, b = first[start : start + per], second[start : start + per]
+        v = vote(rule, wk, uk[..., a] - uk[..., b])  # (k, ..., pairs)
+        out[..., a, b] = seq_sum(np.maximum(v, 0.0), 0, PCE_MIN_COALITION, True)
+        out[..., b, a] = seq_sum(np.maximum(-v, 0.0), 0, PCE_MIN_COALITION, True)
+    return out
 
 
 def victory_matrix(c: Array, model: str) -> Array:

@@ -6,6 +6,8 @@ kmodel (votes, victory, risk) and examples/smp (utility, distance); see docs/mod
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -39,6 +41,17 @@ PERCEPTION_WEIGHTS: dict[str, tuple[float, float]] = {
 """(weight of R_h, weight of R_i); R^h_i = (a R_h + b R_i)/(a + b)."""
 
 
+FEW_TERMS = 16
+"""seq_sum adds an inner axis of at most this many terms slice by slice, without a copy."""
+
+
+def _part(x: Array, axis: int, i: int) -> Array:
+    """The i-th slice of x along ``axis`` (>= 0), a view."""
+    index: tuple[Any, ...] = (*(slice(None),) * axis, i)
+    part: Array = x[index]
+    return part
+
+
 def seq_sum(
     x: Array, axis: int = -1, start: Array | float | None = None, overwrite: bool = False
 ) -> Array:
@@ -48,9 +61,20 @@ def seq_sum(
     its rounding can break exact ties (common with binary votes) differently. Here the axis
     is moved to the front of a C-contiguous array, where numpy's reduction adds one whole
     slice after another (with one element per slice it would go pairwise, so that case uses
-    the strictly sequential cumsum). With ``overwrite`` a C-contiguous moved view of x serves
-    as scratch space.
+    the strictly sequential cumsum). A short inner axis (at most FEW_TERMS) is added slice by
+    slice instead, which is the same arithmetic without copying x. With ``overwrite`` a
+    C-contiguous moved view of x serves as scratch space.
     """
+    ndim = np.ndim(x)
+    length = np.shape(x)[axis]
+    if 0 < length <= FEW_TERMS and axis % max(ndim, 1) != 0:
+        # a short axis inside the array: add its slices one after another (no copy)
+        total = np.array(_part(x, axis % ndim, 0), dtype=np.float64)
+        if start is not None:
+            total = np.add(start, total)
+        for i in range(1, length):
+            total += _part(x, axis % ndim, i)
+        return total
     y = np.moveaxis(x, axis, 0)
     if not (overwrite and y.flags.c_contiguous and y.dtype == np.float64):
         y = np.array(y, dtype=float, order="C")
@@ -65,6 +89,13 @@ def seq_sum(
 
 def seq_prod(x: Array, axis: int = -1) -> Array:
     """Left-to-right product along ``axis`` (KTAB's order); see seq_sum."""
+    ndim = np.ndim(x)
+    length = np.shape(x)[axis]
+    if 0 < length <= FEW_TERMS and axis % max(ndim, 1) != 0:
+        total = np.array(_part(x, axis % ndim, 0), dtype=np.float64)
+        for i in range(1, length):
+            total *= _part(x, axis % ndim, i)
+        return total
     y = np.array(np.moveaxis(x, axis, 0), dtype=float, order="C")
     rest = y.shape[1:]
     flat = y.reshape(y.shape[0], -1)

@@ -3,7 +3,9 @@
 - ``GET /api/scenarios``: the scenarios this server serves, the default one and its limits;
 - ``GET /api/scenarios/{name}``: one scenario's inputs, grouped, and its bargaining channel;
 - ``POST /api/forecast``: a :class:`~summitry.web.models.ForecastRequest` -> the forecast
-  summary, the figures as plotly JSON and the equivalent command line.
+  summary, the figures as plotly JSON and the equivalent command line (503 with
+  ``Retry-After`` when the server is busy, 504 past the time limit: :mod:`summitry.web.load`);
+- ``GET /api/status``: the forecasts running and waiting, and the load limits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from summitry.web.catalog import Catalog
 from summitry.web.errors import RequestError
 from summitry.web.inputs import scenario_inputs
+from summitry.web.load import Computations
 from summitry.web.models import MAX_SEED, MAX_WEB_SAMPLES, MIN_WEB_SAMPLES, ForecastRequest
 from summitry.web.run import AnswerCache, prepare
 
@@ -30,6 +33,7 @@ class Settings:
     samples: int
     seed: int
     cache: AnswerCache
+    computations: Computations
 
 
 def _settings(request: Request) -> Settings:
@@ -84,4 +88,11 @@ def post_forecast(req: ForecastRequest, request: Request) -> Response:
     """Forecast the scenario with the request's changes (see :mod:`summitry.web.run`)."""
     s = _settings(request)
     prepared = prepare(req, s.catalog, s.samples, s.seed)
-    return Response(s.cache.get(prepared), media_type="application/json")
+    return Response(s.cache.get(prepared, s.computations), media_type="application/json")
+
+
+@router.get("/status")
+def get_status(request: Request) -> dict[str, Any]:
+    """Forecasts running and waiting now, the slots and queue, the time limit (seconds) and
+    the largest request body (bytes)."""
+    return _settings(request).computations.status()

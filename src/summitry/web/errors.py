@@ -25,11 +25,14 @@ log = logging.getLogger("summitry.web")
 class RequestError(Exception):
     """A request the server understood but cannot serve: ``field`` names what is wrong."""
 
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
+    def __init__(
+        self, field: str, message: str, status: int = 422, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
         self.status = status
+        self.headers = headers
 
 
 def body(problems: list[tuple[str, str]]) -> dict[str, Any]:
@@ -99,7 +102,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _request_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestError)
-    return JSONResponse(body([(exc.field, exc.message)]), status_code=exc.status)
+    return JSONResponse(
+        body([(exc.field, exc.message)]), status_code=exc.status, headers=exc.headers
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -6,15 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from summitry.limits import MAX_SAMPLES
+# The limits live in summitry.limits, which the command line reads without pydantic.
+from summitry.limits import MAX_SEED, MAX_WEB_SAMPLES, MIN_WEB_SAMPLES
 from summitry.scenario.quantities import Num
 
-MAX_WEB_SAMPLES = min(MAX_SAMPLES, 10_000)
-"""The most samples one dashboard request may ask for: an answer should come back within
-half a minute (dprk-2025 takes 2-3 s per 1,000 samples on a shared two-core machine)."""
-MIN_WEB_SAMPLES = 2
-"""The fewest: the equivalent ``summitry compare`` command needs two."""
-MAX_SEED = 2**63 - 1
+__all__ = ["MAX_SEED", "MAX_WEB_SAMPLES", "MIN_WEB_SAMPLES", "ForecastRequest"]
 
 
 class ForecastRequest(BaseModel):

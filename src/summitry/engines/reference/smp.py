@@ -35,6 +35,10 @@ from summitry.engines.smp_options import (
     SMPResult,
 )
 
+CYCLE_WINDOW = 4
+"""Longest cycle looked for (as the vectorised engine's CYCLE_WINDOW; kept separate so that the
+reference shares no code with it)."""
+
 __all__ = ["simulate"]
 
 Array = NDArray[np.float64]
@@ -466,6 +470,7 @@ def simulate(
     positions[0, 0], ideals[0, 0], prob[0, 0] = theta, ideal, st.report(cap, opt)
     history = [theta]
     t = 0
+    converged = False
     while True:
         t += 1
         draws = None if uniforms is None else np.asarray(uniforms)[t - 1]
@@ -475,11 +480,35 @@ def simulate(
         history.append(theta)
         first = _state_distance(history[0], history[1]) + MIN_SIG_DELTA
         last = _state_distance(history[t - 1], history[t])
-        if t >= T or (t >= MIN_TURNS and last / first < MIN_DELTA_RATIO):
+        converged = t >= MIN_TURNS and last / first < MIN_DELTA_RATIO
+        if t >= T or converged:
             break
     positions[0, t + 1 :] = positions[0, t]
     ideals[0, t + 1 :] = ideals[0, t]
     prob[0, t + 1 :] = prob[0, t]
+    period = 0
+    if not converged and opt.resolution == "deterministic":
+        period = _first_cycle(positions[0], ideals[0], T)
     return SMPResult(
-        positions=positions, ideals=ideals, prob=prob, turns_run=np.array([t], dtype=np.int64)
+        positions=positions,
+        ideals=ideals,
+        prob=prob,
+        turns_run=np.array([t], dtype=np.int64),
+        converged=np.array([converged]),
+        period=np.array([period], dtype=np.int64),
     )
+
+
+def _first_cycle(positions: Array, ideals: Array, turns: int) -> int:
+    """The p of the first step t < ``turns`` whose state (positions and ideals, bit for bit)
+    equals the state p <= CYCLE_WINDOW steps earlier, every step of the cycle t - p + 1 .. t
+    having been checked by the stopping rule (t - p + 1 >= MIN_TURNS); the smallest such p.
+    0 if there is none. The vectorised engine stops such runs at step t."""
+    for t in range(1, turns):
+        for p in range(1, CYCLE_WINDOW + 1):
+            if t - p + 1 < MIN_TURNS:
+                break
+            same_pos = positions[t].tobytes() == positions[t - p].tobytes()
+            if same_pos and ideals[t].tobytes() == ideals[t - p].tobytes():
+                return p
+    return 0

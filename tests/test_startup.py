@@ -1,0 +1,153 @@
+"""Start-up: the command line and ``import summitry`` load no heavy library until a command
+runs (benchmarks/README.md, "Start-up"). Each check runs in a fresh interpreter and looks at
+what it imported, never at how long it took."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "duckdb",
+    "dask",
+    "distributed",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "plotly",
+    "matplotlib",
+    "SALib",
+    "pygambit",
+    "ruamel",
+)
+"""Top-level packages that only a running command may import. (pydantic is not among them:
+typer imports it itself to convert option values, once a command's options are parsed.)"""
+
+EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
+
+REPORT_HEAVY = (
+    "import json, sys\n"
+    f"HEAVY = {HEAVY!r}\n"
+    "def heavy():\n"
+    "    return sorted({m.split('.')[0] for m in sys.modules} & set(HEAVY))\n"
+)
+"""Code that defines ``heavy()``: the heavy packages this interpreter has imported."""
+
+
+def python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (after REPORT_HEAVY); its stdout."""
+    out = subprocess.run(
+        [sys.executable, "-c", REPORT_HEAVY + code], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_importing_the_command_line_loads_no_heavy_library():
+    out = python(
+        "from summitry.cli import app\n"
+        "import typer.main\n"
+        "names = sorted(typer.main.get_command(app).commands)\n"
+        "print(json.dumps({'heavy': heavy(), 'commands': names}))\n"
+    )
+    result = json.loads(out)
+    assert {"forecast", "compare", "sweep", "serve", "report", "runs"} <= set(result["commands"])
+    assert result["heavy"] == []
+
+
+def test_every_help_page_loads_no_heavy_library():
+    # Rendering help resolves every option's annotations: the names they use must be light.
+    out = python(
+        "import typer.main, click\n"
+        "from typer.testing import CliRunner\n"
+        "from summitry.cli import app\n"
+        "def paths(cmd, prefix):\n"
+        "    yield prefix\n"
+        "    for name, sub in getattr(cmd, 'commands', {}).items():\n"
+        "        yield from paths(sub, [*prefix, name])\n"
+        "runner = CliRunner()\n"
+        "codes = {}\n"
+        "for path in paths(typer.main.get_command(app), []):\n"
+        "    res = runner.invoke(app, [*path, '--help'])\n"
+        "    ok = res.exit_code == 0 and 'Usage' in res.output\n"
+        "    codes[' '.join(path)] = ok or res.output\n"
+        "print(json.dumps({'heavy': heavy(), 'codes': codes}))\n"
+    )
+    result = json.loads(out)
+    assert {"", "forecast", "runs list", "scenarios show", "serve"} <= set(result["codes"])
+    assert all(ok is True for ok in result["codes"].values()), result["codes"]
+    assert result["heavy"] == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["forecast", "--help"]])
+def test_the_console_script_answers_help_without_heavy_imports(args):
+    # PYTHONPROFILEIMPORTTIME makes the interpreter list every module it imports on stderr.
+    assert EXE, "the summitry console script is installed in the test environment"
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1", "COLUMNS": "80"}
+    out = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Usage" in out.stdout
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in out.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "summitry" in imported and "typer" in imported  # the listing is really there
+    assert imported & set(HEAVY) == set()
+
+
+def test_the_package_imports_its_names_on_first_use():
+    out = python(
+        "import summitry as sm\n"
+        "before = heavy()\n"
+        "from summitry import Scenario, ScenarioError, load\n"
+        "fc = sm.forecast(load('dprk-2025'), samples=20, seed=1, engines=('eum',))\n"
+        "print(json.dumps({\n"
+        "    'before': before,\n"
+        "    'function': sm.forecast.__module__ + '.' + sm.forecast.__qualname__,\n"
+        "    'result': type(fc) is sm.Forecast,\n"
+        "    'samples': fc.samples,\n"
+        "    'scenario': isinstance(fc.scenario, Scenario),\n"
+        "    'error': issubclass(ScenarioError, Exception),\n"
+        "    'listed': sorted(set(sm.__all__) - set(dir(sm))),\n"
+        "    'unknown': hasattr(sm, 'no_such_name'),\n"
+        "}))\n"
+    )
+    result = json.loads(out)
+    assert result["before"] == []
+    assert result["function"] == "summitry.forecast.forecast"
+    assert result["result"] and result["samples"] == 20 and result["scenario"] and result["error"]
+    assert result["listed"] == [] and result["unknown"] is False
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import summitry.forecast",
+        "from summitry.forecast import Forecast",
+        "import summitry.cli.forecast",
+        "from summitry import forecast_bargaining",
+        "import summitry as sm; sm.forecast; import summitry.forecast",
+        "import summitry.report.html",
+    ],
+)
+def test_the_forecast_function_is_kept_whatever_is_imported_first(first):
+    # Importing the submodule summitry.forecast sets the package's attribute of that name;
+    # the package keeps the function there, as its eager import used to.
+    out = python(
+        f"{first}\n"
+        "import summitry\n"
+        "module = sys.modules.get('summitry.forecast')\n"
+        "f = summitry.forecast\n"
+        "print(json.dumps([callable(f), module is None or f is module.forecast]))\n"
+    )
+    assert json.loads(out) == [True, True]
