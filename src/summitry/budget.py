@@ -284,7 +284,7 @@ def available_memory() -> int:
     """Bytes this process can still allocate: the system's available memory (psutil),
     at most a cgroup's limit minus its usage and the address-space rlimit minus this
     process's virtual size."""
-    import psutil  # type: ignore[import-untyped]  # installed with dask.distributed
+    import psutil
 
     avail = int(psutil.virtual_memory().available)
     cgroup = _cgroup_headroom()
