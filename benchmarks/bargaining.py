@@ -36,7 +36,7 @@ from summitry.engines.bargaining import (
     private_information,
     solve,
 )
-from summitry.engines.reference import bargaining as ref
+from summitry.engines.bargaining import reference as ref
 
 ISSUES = ("denuclearisation", "sanctions relief", "security guarantees", "test moratorium")
 

@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/eum.py`` (``--help`` for the sizes). Cases:
 (a) the bundled US-DPRK 2025 scenario: ``--samples`` draws (default 10,000) of every issue,
     10 rounds, the scenario's own EUM options (falls back to a synthetic 7-actor, 4-issue
     batch, with a printed note, when the scenario or the sampler is missing);
-(b) the EC car-emission case of MODELS.md repeated ``--samples`` times, with the default
+(b) the EC car-emission case of docs/models/eum.md repeated ``--samples`` times, with the default
     options and with the ``scholz-code`` preset;
 (c) a synthetic batch of 40,000 runs of 8 actors (the memory requirement).
 
@@ -33,8 +33,8 @@ from datetime import date
 import numpy as np
 
 from summitry.engines import eum
-from summitry.engines.eum_options import EUMOptions, resolve_options
-from summitry.engines.reference.eum import simulate_one
+from summitry.engines.eum.options import EUMOptions, resolve_options
+from summitry.engines.eum.reference import simulate_one
 
 EC_C = np.array([0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08])
 EC_X = np.array([4.0, 7.0, 4.0, 4.0, 10.0, 10.0, 10.0, 7.0, 4.0, 7.0])

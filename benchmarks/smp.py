@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from summitry.engines.reference.smp import simulate as simulate_reference
 from summitry.engines.smp import SMPResult, simulate
+from summitry.engines.smp.reference import simulate as simulate_reference
 from summitry.ktab import read_positions, read_scenario
 
 KTAB_DIR = Path(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import summitry as sm
-from summitry.engines.reference.eum import simulate_one
+from summitry.engines.eum.reference import simulate_one
 from summitry.forecast import _ends, forecast
 from summitry.scenario import load_text
 

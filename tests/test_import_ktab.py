@@ -34,7 +34,7 @@ CSVS = sorted(p for p in KTAB.glob("*.csv") if ".ktab-" not in p.name)
 HARBOUR = KTAB / "summitry-harbour.xml"
 TWO = KTAB / "summitry-two-actors.xml"
 EXE = Path(sys.executable).parent / "summitry"
-POSITION_TOL = 0.005  # on the 0-100 scale, as in tests/engines/test_smp_ktab.py
+POSITION_TOL = 0.005  # on the 0-100 scale, as in tests/engines/smp/test_smp_ktab.py
 
 runner = CliRunner()
 

@@ -48,7 +48,7 @@ FORECAST_CHUNK = 4096
 SWEEP_WORKER = 256 * 2**20
 """Bytes a local Dask worker process needs before its first chunk (interpreter, imports)."""
 LAMBDAS = 8
-"""Precision values of the options game's logit QRE (``engines.options.DEFAULT_LAMBDAS``)."""
+"""Precision values of the options game's logit QRE (``engines.options_game.DEFAULT_LAMBDAS``)."""
 SENSITIVITY_FIXED = 64 * 2**20
 """Bytes SALib and the libraries it imports take when an analysis starts."""
 REPORT_FIXED = 128 * 2**20

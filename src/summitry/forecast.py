@@ -23,10 +23,10 @@ from numpy.typing import NDArray
 from summitry import forecast_bargaining as fb
 from summitry.engines import eum
 from summitry.engines.bargaining import NashSolution, PrivateInformation
-from summitry.engines.eum_options import EUMOptions, resolve_options
-from summitry.engines.options import OptionsResult, summarise
-from summitry.engines.options_payoffs import OPTIONS
-from summitry.engines.smp_options import SMPOptions
+from summitry.engines.eum.options import EUMOptions, resolve_options
+from summitry.engines.options_game import OptionsResult, summarise
+from summitry.engines.options_game.payoffs import OPTIONS
+from summitry.engines.smp.options import SMPOptions
 from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
 from summitry.sampling import Draws, central, draw, issue_capability
 from summitry.scenario import Scenario, load
@@ -306,7 +306,7 @@ class Forecast:
 
     def trace(self, sample: int = 0) -> dict[str, list[Any]]:
         """Who proposed what to whom in ``sample``, per issue (the reference engine's trace)."""
-        from summitry.engines.reference.eum import simulate_one
+        from summitry.engines.eum.reference import simulate_one
 
         if not 0 <= sample < self.samples:
             raise ValueError(f"sample must be in 0..{self.samples - 1}, got {sample}")

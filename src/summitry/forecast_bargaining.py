@@ -12,7 +12,7 @@ ratifiers makes any deal dearer to the leader).
 
 The complete-information solution is per sample (and so chunkable); the private-information
 offer needs the distribution of d_B over all samples and is computed once, on the whole run,
-from the central-value problem (MODELS.md s.3).
+from the central-value problem (docs/models/bargaining.md, "Private information").
 """
 
 from __future__ import annotations

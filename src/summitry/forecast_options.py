@@ -1,6 +1,6 @@
 """The options game on a forecast: bargaining results + the scenario's options section.
 
-Per sample b (MODELS.md s.4; docs/models/options.md, "From a forecast to the game"): the
+Per sample b (docs/models/options.md, "From a forecast to the game"): the
 talks' expected utilities are E_X = p u_X^eff(z*_b) + (1 - p) d_X where the sample has a zone
 of agreement (z*_b its Nash deal) and E_X = d_X where it has none. p is the P(deal) of A's
 private-information offer (the chance that talks survive A's uncertainty about B's
@@ -19,9 +19,9 @@ import numpy as np
 
 from summitry import forecast_bargaining as fb
 from summitry.engines.bargaining import NashSolution, PrivateInformation
-from summitry.engines.bargaining_utility import reservations
-from summitry.engines.options import OptionsResult, solve
-from summitry.engines.options_payoffs import OptionsParameters, enforcement
+from summitry.engines.bargaining.utility import reservations
+from summitry.engines.options_game import OptionsResult, solve
+from summitry.engines.options_game.payoffs import OptionsParameters, enforcement
 from summitry.sampling import Draws, central, draw
 from summitry.scenario import Scenario
 from summitry.scenario.schema import OPTION_FIELDS

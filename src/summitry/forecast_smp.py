@@ -10,7 +10,7 @@ no salience at all gets 1e-12 on every issue (both leave it without practical we
 
 The reported settlement of issue d is the expected outcome sum_p P(p) theta_pd over the
 distinct final positions p, where P(p) is the probability that p prevails averaged over every
-actor's estimate (the SMP's reported outcome, SMP.md "Reported outcome each turn").
+actor's estimate (the SMP's reported outcome, docs/models/smp.md, "Reported outcome").
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from summitry.engines import smp
-from summitry.engines.smp_options import SMPOptions
-from summitry.engines.smp_report import unique_positions
+from summitry.engines.smp.options import SMPOptions
+from summitry.engines.smp.report import unique_positions
 from summitry.sampling import Draws
 from summitry.scenario import Scenario
 

@@ -47,7 +47,7 @@ from summitry.scenario import Fixed, Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-    from summitry.engines.eum_options import EUMOptions
+    from summitry.engines.eum.options import EUMOptions
 
 Array = NDArray[np.float64]
 Model = Callable[[Array], Array]

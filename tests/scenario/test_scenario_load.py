@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summitry.engines.eum_options import PRESETS, EUMOptions
+from summitry.engines.eum.options import PRESETS, EUMOptions
 from summitry.scenario import (
     Beta,
     Choice,

@@ -91,7 +91,7 @@ def _eum(data: DeuData, variant: str) -> ModelForecast:
     docs/models/eum.md), run deterministically; what ``summitry forecast`` reports as the
     EUM settlement."""
     from summitry.engines import eum
-    from summitry.engines.eum_options import resolve_options
+    from summitry.engines.eum.options import resolve_options
 
     opts = resolve_options(variant)
     out = np.full(len(data), np.nan)
@@ -108,8 +108,8 @@ def _smp(data: DeuData) -> ModelForecast:
     prevails, averaged over the actors' estimates; the point forecast is its mean
     sum_p P(p) theta_p (docs/models/smp.md, "Reported outcome")."""
     from summitry.engines import smp
-    from summitry.engines.smp_options import SMPOptions
-    from summitry.engines.smp_report import unique_positions
+    from summitry.engines.smp.options import SMPOptions
+    from summitry.engines.smp.report import unique_positions
 
     n_issues, n_actors = data.positions.shape
     point = np.full(n_issues, np.nan)

@@ -15,7 +15,7 @@ from summitry.cli.forecast_view import print_deal, print_options, print_settleme
 from summitry.cli.limits import SWEEP_HINT, check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import WideOption
-from summitry.engines.eum_options import PRESETS
+from summitry.engines.eum.options import PRESETS
 from summitry.limits import MAX_SAMPLES
 
 if TYPE_CHECKING:

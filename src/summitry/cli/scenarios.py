@@ -111,18 +111,38 @@ def validate_command(
     targets: Annotated[
         list[str], typer.Argument(help="Scenario files (or bundled names) to check.")
     ],
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Unresolved sources and inputs citing references dated after the "
+            "scenario's date are errors (exit 2), not warnings.",
+        ),
+    ] = False,
 ) -> None:
-    """Check scenario files: "ok" for each valid one, every error of the others (exit 2)."""
-    from summitry.scenario import ScenarioError, load
+    """Check scenario files: "ok" for each valid one, every error of the others (exit 2).
+
+    Also reports, on stderr, free-text (unresolved) sources, undated references and inputs whose
+    reference is dated after the scenario's date (docs/scenario-format.md, "Sources and
+    the hindsight check"): warnings, or errors under --strict."""
+    from summitry.cli.app import err_console
+    from summitry.scenario import ScenarioError
+    from summitry.scenario.loader import load_audited
 
     errors: list[str] = []
     for target in targets:
         try:
-            sc = load(target)
+            sc, found = load_audited(target)
         except ScenarioError as err:
             errors += err.lines()
             continue
-        console.print(f"{escape(sc.source_file)}: ok", highlight=False)
+        if strict and found:
+            errors += [str(item) for _, item in found]
+            continue
+        for _, item in found:
+            warning = type(item)(item.file, item.line, item.path, f"warning: {item.message}")
+            err_console.print(str(warning), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"{escape(sc.source_file)}: ok", highlight=False, soft_wrap=True)
     if errors:
         fail(errors)
 

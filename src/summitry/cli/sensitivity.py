@@ -16,7 +16,7 @@ from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted
-from summitry.engines.eum_options import PRESETS
+from summitry.engines.eum.options import PRESETS
 
 if TYPE_CHECKING:
     from summitry.scenario import Scenario

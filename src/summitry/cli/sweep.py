@@ -18,7 +18,7 @@ from summitry.cli.app import app, console, err_console, fail
 from summitry.cli.limits import check_sweep
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, writable_store
 from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
-from summitry.engines.eum_options import PRESETS
+from summitry.engines.eum.options import PRESETS
 from summitry.limits import MAX_SAMPLES
 
 if TYPE_CHECKING:

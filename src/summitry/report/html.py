@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import summitry
 from summitry.report import data, figures
 from summitry.scenario import Fixed
+from summitry.scenario.sources import cited_references, scenario_references
 
 if TYPE_CHECKING:
     from summitry.forecast import Forecast
@@ -441,9 +442,13 @@ def _inputs(sc: Scenario, overrides: Mapping[str, Any]) -> str:
     ]
     marks = ["changed" if path in overrides else "" for path, _, _ in quantities]
     out.append(_table(heads, rows, marks))
-    if sc.references:
+    cited = cited_references(sc.to_data(), scenario_references(sc.references))
+    if cited:
         refs = "".join(
-            f"<li><b>{_e(k)}</b>: {_e(' '.join(v.split()))}</li>" for k, v in sc.references.items()
+            f"<li><b>{_e(r.key)}</b>"
+            + (f" ({r.date.isoformat()})" if r.date else "")
+            + f": {_e(r.citation)}</li>"
+            for r in cited
         )
         out.append(f'<h3>References</h3><ul class="note">{refs}</ul>')
     out.append("</section>")

@@ -230,8 +230,8 @@ def _accommodation(sc: Scenario) -> list[Finding]:
 
 
 def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
-    """Rules for bundled files: name equals the file stem; every quantity has a source or
-    a note (a plain number has neither)."""
+    """Rules for bundled files: name equals the file stem; every reference is dated; every
+    quantity has a source or a note (a plain number has neither)."""
     out: list[Finding] = []
     if sc.name != stem:
         out.append((("name",), f"name '{sc.name}' must equal the file name '{stem}'"))
@@ -249,6 +249,10 @@ def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
         slots += [(tuple(p.split(".")), q) for p, q, _ in sc.bargaining.quantities()]
     if sc.options is not None:
         slots += [(tuple(p.split(".")), q) for p, q, _ in sc.options.quantities()]
+    for key, ref in sc.references.items():
+        if isinstance(ref, str):
+            msg = "bundled scenarios need a dated reference: {date, citation, url_or_id}"
+            out.append((("references", key), msg))
     for loc, q in slots:
         if q.source is None and q.note is None:
             out.append((loc, "bundled scenarios need a source or a note for every number"))

@@ -1,4 +1,7 @@
-"""Scenario errors: each names the file, the line and the field path (scenario-spec.md)."""
+"""Scenario errors: each names the file, the line and the field path.
+
+docs/scenario-format.md, "Reading error messages".
+"""
 
 from __future__ import annotations
 

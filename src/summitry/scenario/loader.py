@@ -19,6 +19,7 @@ from summitry.scenario.checks import bundled_check, cross_check, fill_bounds, su
 from summitry.scenario.errors import ErrorItem, ScenarioError, format_path
 from summitry.scenario.quantities import Loc
 from summitry.scenario.schema import Scenario
+from summitry.scenario.sources import audit, scenario_references, shadowed_keys, unknown_keys
 from summitry.scenario.translate import Place, locate, message
 from summitry.scenario.yamlio import LineMap, parse
 
@@ -33,6 +34,26 @@ def load(name_or_path: str | Path) -> Scenario:
     file = display_name(path)
     text = _read(path, file)
     return load_text(text, file, bundled_stem=path.stem if is_bundled(path) else None)
+
+
+def load_audited(name_or_path: str | Path) -> tuple[Scenario, list[tuple[str, ErrorItem]]]:
+    """:func:`load`, plus the source findings of ``summitry scenarios validate``.
+
+    Each finding is ``(kind, item)``, kind ``unresolved`` (a free-text source), ``undated``
+    (a cited reference without a date) or ``hindsight`` (an input citing a reference dated
+    after the scenario's date; docs/scenario-format.md, "Sources and the hindsight check").
+    """
+    path = resolve_path(name_or_path)
+    file = display_name(path)
+    text = _read(path, file)
+    sc = load_text(text, file, bundled_stem=path.stem if is_bundled(path) else None)
+    doc = parse(text)
+    found = audit(doc.data, sc.date, scenario_references(sc.references))
+    items = [
+        (f.kind, _item(file, locate(f.loc, doc.data, doc.lines), f.message, doc.data, False))
+        for f in found
+    ]
+    return sc, items
 
 
 def load_text(text: str, file: str = "<string>", *, bundled_stem: str | None = None) -> Scenario:
@@ -71,6 +92,8 @@ def validate(
             items.append(_item(file, place, message(err, place), data, id_paths))
         raise ScenarioError(_ordered(items)) from None
     findings = cross_check(sc)
+    refs = scenario_references(sc.references)
+    findings += shadowed_keys(sc.references) + unknown_keys(data, refs)
     if bundled_stem is not None:
         findings += bundled_check(sc, bundled_stem)
     for loc, text in findings:

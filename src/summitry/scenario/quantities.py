@@ -1,4 +1,6 @@
-"""Quantities: the uncertain numbers of a scenario (scenario-spec.md, "Quantities").
+"""Quantities: the uncertain numbers of a scenario.
+
+docs/scenario-format.md, "Numbers: fixed values and distributions".
 
 A quantity is a fixed value or one of five distributions. Each model checks what it can
 check on its own (finite parameters, ``low <= mode <= high``, weights summing to 1); whether

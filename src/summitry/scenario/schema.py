@@ -1,4 +1,4 @@
-"""The scenario models (scenario-spec.md): Scenario, Issue, Actor, model settings.
+"""The scenario models (docs/scenario-format.md, "Fields"): Scenario, Issue, Actor, model settings.
 
 The models check types and each field on its own; checks that relate fields across the
 document (ids, ranges of quantities, one position and salience per issue) live in
@@ -15,15 +15,17 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
     Strict,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
 
-from summitry.engines.eum_options import (
+from summitry.engines.eum.options import (
     PRESETS,
     Compromise,
     Conflict,
@@ -37,7 +39,7 @@ from summitry.engines.eum_options import (
     Votes,
     resolve_options,
 )
-from summitry.engines.smp_options import (
+from summitry.engines.smp.options import (
     PCE,
     Bargain,
     Interp,
@@ -48,7 +50,7 @@ from summitry.engines.smp_options import (
     Victory,
     Voting,
 )
-from summitry.engines.smp_options import Resolution as SMPResolution
+from summitry.engines.smp.options import Resolution as SMPResolution
 from summitry.scenario.quantities import AnyQuantity, Num, Quantity, Range, Text, fmt
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -237,7 +239,7 @@ class Ratifier(_Model):
 
 
 class BargainingSettings(_Model):
-    """The bilateral bargaining model's inputs (MODELS.md s.3; docs/models/bargaining.md).
+    """The bilateral bargaining model's inputs (docs/models/bargaining.md).
 
     Ideal points and salience weights come from the actors' positions and saliences;
     the no-deal point from the issues' status quo.
@@ -319,10 +321,10 @@ OPTION_FIELDS: tuple[str, ...] = (
 
 
 class OptionsSettings(_Model):
-    """The options game's inputs beyond the bargaining results (MODELS.md s.4), every one in
-    [0, 1] on the bargaining model's utility scale (``p_war`` a probability; ``enforcement``
-    the share of sanctions enforced with the whole Security Council on board, lowered to
-    enforcement x (1 - veto) by a veto player). docs/models/options.md defines each."""
+    """The options game's inputs beyond the bargaining results, every one in [0, 1] on the
+    bargaining model's utility scale (``p_war`` a probability; ``enforcement`` the share of
+    sanctions enforced with the whole Security Council on board, lowered to enforcement x
+    (1 - veto) by a veto player). docs/models/options.md defines each."""
 
     played_cost: Quantity
     summit_gain: Quantity
@@ -397,6 +399,32 @@ class OutcomeIssue(_Model):
         return lo, hi
 
 
+class ScenarioReference(_Model):
+    """One of a scenario's own references: ``date`` is the day its information became
+    public (the hindsight check compares it with the scenario's date), ``citation`` the full
+    citation, ``url_or_id`` the page read or a document id (docs/scenario-format.md)."""
+
+    date: dt.date
+    citation: Label
+    url_or_id: Text | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        return parse_date(value)
+
+
+def _reference_tag(value: Any) -> str:
+    return "text" if isinstance(value, str) else "ref"
+
+
+ReferenceEntry = Annotated[
+    Annotated[ScenarioReference, Tag("ref")] | Annotated[Text, Tag("text")],
+    Discriminator(_reference_tag),
+]
+"""A scenario reference: a mapping (:class:`ScenarioReference`) or legacy citation text."""
+
+
 class Outcome(_Model):
     """What actually happened in a past episode, for backtests only (docs/backtest.md).
 
@@ -428,14 +456,16 @@ class Outcome(_Model):
 
 
 class Scenario(_Model):
-    """A negotiation: issues, actors and engine settings (scenario-spec.md); a past episode
-    may also record its ``outcome`` (read by backtests only, never by the engines)."""
+    """A negotiation: issues, actors and engine settings (docs/scenario-format.md, "Top
+    level"); a past episode may also record its ``outcome`` (read by backtests only, never by
+    the engines)."""
 
     name: Slug
     title: Label
     date: dt.date | None = None
     description: Text | None = None
-    references: dict[Text, Text] = Field(default_factory=dict)
+    references: dict[Text, ReferenceEntry] = Field(default_factory=dict)
+    """Key -> a dated reference, or (older files) the citation as text, which has no date."""
     issues: Annotated[list[Issue], Field(min_length=1)]
     actors: Annotated[list[Actor], Field(min_length=1)]
     model: ModelSettings = Field(default_factory=ModelSettings)
@@ -576,6 +606,9 @@ class Scenario(_Model):
                 data["date"] = self.date.isoformat()
             if self.outcome is not None:
                 data["outcome"]["date"] = self.outcome.date.isoformat()
+            for ref in data.get("references", {}).values():
+                if isinstance(ref, dict):
+                    ref["date"] = ref["date"].isoformat()
             for issue in data["issues"]:
                 issue["scale"] = list(issue["scale"])
                 issue["anchors"] = {fmt(k): v for k, v in issue["anchors"].items()}

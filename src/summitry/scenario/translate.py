@@ -24,6 +24,7 @@ from summitry.scenario.schema import (
     OutcomeDeal,
     OutcomeIssue,
     Scenario,
+    ScenarioReference,
 )
 from summitry.scenario.yamlio import LineMap, describe
 
@@ -50,6 +51,7 @@ _ITEM = {
     "actor_list": "actor",
     "slot_map": "slot",
     "outcome_issues": "outcome_issue",
+    "references": "reference",
 }
 _FIELDS: dict[str, list[str]] = {
     "scenario": list(Scenario.model_fields),
@@ -60,6 +62,7 @@ _FIELDS: dict[str, list[str]] = {
     "outcome": list(Outcome.model_fields),
     "outcome_deal": list(OutcomeDeal.model_fields),
     "outcome_issue": list(OutcomeIssue.model_fields),
+    "scenario_reference": list(ScenarioReference.model_fields),
     **{f"quantity:{tag}": list(cls.model_fields) for tag, cls in CLASSES.items()},
 }
 _ID_RULE = "lower-case letters, digits and '_', starting with a letter"
@@ -118,6 +121,9 @@ def locate(loc: tuple[Any, ...], data: Any, lines: LineMap | None) -> Place:
             continue
         if kind == "slot" and isinstance(part, str) and part in CLASSES:
             kind = f"quantity:{part}"
+            continue
+        if kind == "reference" and part in ("ref", "text"):
+            kind = "scenario_reference" if part == "ref" else "other"
             continue
         if not exists:
             shown.append(key_text(part))
