@@ -172,6 +172,8 @@ class _Worker:
     def call(self, job: Any, time_limit: float) -> bytes:
         """The worker's answer to ``job``; :class:`TooSlow` after ``time_limit`` seconds,
         :class:`_Gone` when the process had already ended (nothing was started)."""
+        if not self.process.is_alive():  # died while idle (reaped here): nothing was started
+            raise _Gone
         try:
             self.conn.send(job)
         except OSError:
@@ -180,7 +182,7 @@ class _Worker:
             raise TooSlow(time_limit)
         try:
             reply = self.conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # OSError: the pipe reset by a process that died
             raise WorkerFailed(f"the worker process ended ({self.process.exitcode})") from None
         kind = reply[0]
         if kind == "ok":
