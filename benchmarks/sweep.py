@@ -6,7 +6,9 @@ three times and prints one Markdown table with the three side by side:
 
 - **bare engine**: :func:`summitry.forecast.forecast` called directly in this process, on
   pieces of ``summitry.distributed.SUBCHUNK`` samples as a sweep's workers run them, keeping
-  only the per-sample outputs: no Dask, no store;
+  only the per-sample outputs: no Dask, no store; run before the sweeps and again after
+  them, since a shared machine's speed per CPU second drifts by 10% or more over minutes
+  ("vs bare" compares with the mean of the two);
 - **1 worker** and **2 workers**: :func:`summitry.distributed.start_sweep` (what ``summitry
   sweep`` runs) on a fresh LocalCluster (:func:`summitry.distributed.cluster_client`) into a
   fresh store, with the default chunk size (``--chunk``).
@@ -180,6 +182,10 @@ def main() -> None:
             stores.append((store, run_id))
             print(f"  {row.seconds:.1f} s, {row.per_cpu(n):,.0f} samples per CPU s", flush=True)
         identical = all(outputs_equal(reference, s.outputs(r)[1]) for s, r in stores)
+        print(f"bare engine again: {n:,} samples in this process...", flush=True)
+        again, _ = run_bare(spec)
+        again.label = "bare engine, again after the sweeps"
+        rows.append(again)
         store, run_id = stores[-1]
         t = time.perf_counter()
         paths = store.export(run_id, Path(tmp) / "export")
@@ -189,6 +195,8 @@ def main() -> None:
     load_after = os.getloadavg()
 
     one = next((r for r in rows if r.workers == 1), None)
+    # the machine's speed drifts over minutes: compare with the mean of the two bare runs
+    base = n / ((bare.cpu + again.cpu) / 2)
     print()
     print(
         f"Run of {date.today().isoformat()}: {platform.processor() or platform.machine()}, "
@@ -212,13 +220,13 @@ def main() -> None:
         speedup = one.seconds / r.seconds if one and r.workers else float("nan")
         print(
             f"| {r.label} | {r.seconds:.1f} | {r.cpu:.1f} | {r.system / r.cpu:.0%} "
-            f"| {r.per_cpu(n):,.0f} | {r.per_cpu(n) / bare.per_cpu(n):.2f} "
+            f"| {r.per_cpu(n):,.0f} | {r.per_cpu(n) / base:.2f} "
             f"| {_num(speedup)} | {r.cpu / r.seconds:.2f} | {_num(r.driver_cpu, 1)} "
             f"| {_num(r.first, 1)} | {_num(r.driver_mb, 0)} | {_num(r.worker_mb, 0)} |"
         )
     print()
     sweeps = [r for r in rows if r.workers]
-    efficiency = min(r.per_cpu(n) / bare.per_cpu(n) for r in sweeps)
+    efficiency = min(r.per_cpu(n) / base for r in sweeps)
     two = next((r for r in rows if r.workers == 2), None)
     speedup = one.seconds / two.seconds if one and two else float("nan")
     rss = max(max(r.driver_mb, r.worker_mb) for r in sweeps)

@@ -40,7 +40,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from summitry.forecast import ENGINES
-from summitry.store import Store, StoreError, canonical_json, scenario_data, scenario_from_data
+from summitry.store import (
+    Store,
+    StoreError,
+    canonical_json,
+    kill_hook,
+    scenario_data,
+    scenario_from_data,
+)
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -145,6 +152,7 @@ def compute_chunk(spec: SweepSpec, start: int, stop: int) -> ChunkResult:
     Runs :func:`summitry.forecast.forecast` on pieces of at most :data:`SUBCHUNK` samples
     and keeps only the per-sample outputs, so a worker's memory does not grow with the
     chunk."""
+    kill_hook(start, "compute")
     t0 = time.perf_counter()
     parts = []
     for a in range(start, stop, SUBCHUNK):

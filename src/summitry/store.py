@@ -240,10 +240,12 @@ KILL_HOOK = "SUMMITRY_TEST_KILL_AT"
 """Test hook, off unless set (docs/store.md, "Sweeps and resuming"): ``START:WHEN`` makes
 the process SIGKILL itself when it commits the chunk starting at sample START, WHEN being
 ``before`` (its transaction not begun), ``inside`` (its rows written, not committed) or
-``after`` (committed)."""
+``after`` (committed); ``compute`` makes the worker that starts computing that chunk kill
+itself (:func:`summitry.distributed.compute_chunk`)."""
 
 
-def _kill_hook(start: int, when: str) -> None:
+def kill_hook(start: int, when: str) -> None:
+    """SIGKILL this process if :data:`KILL_HOOK` names ``start:when`` (tests only)."""
     if os.environ.get(KILL_HOOK) == f"{start}:{when}":
         import signal
 
@@ -575,7 +577,7 @@ class Store:
         chunk or leaves ``[0, samples)``."""
         arrays = _as_outputs(outputs)
         size = next(iter(arrays.values())).shape[0] if arrays else 0
-        _kill_hook(start, "before")
+        kill_hook(start, "before")
         with self._writer() as con:
             row = con.execute(
                 "SELECT status, owner, samples FROM runs WHERE run_id = ?", [run_id]
@@ -601,8 +603,8 @@ class Store:
                     f"[{clash[0]}, {clash[1]})"
                 )
             self._insert_chunk(con, run_id, start, arrays, seconds, worker)
-            _kill_hook(start, "inside")
-        _kill_hook(start, "after")
+            kill_hook(start, "inside")
+        kill_hook(start, "after")
 
     def finish_run(self, run_id: int, summary: Any = None) -> Any:
         """Compute every output's statistics and mark the run ``complete``, with ``summary``

@@ -126,7 +126,7 @@ def _check_numbers(
 
 
 def _engines(text: str | None) -> tuple[str, ...] | None:
-    from summitry.forecast import ENGINES
+    from summitry.forecast import ALL_ENGINES as ENGINES
 
     if text is None:
         return None
@@ -288,8 +288,9 @@ def _run(
     seconds = time.perf_counter() - t0
     run_id = started[0]
     record = store.run(run_id)
+    count = workers or default_workers()
     n_workers = (
-        f"the cluster at {scheduler}" if scheduler else f"{workers or default_workers()} workers"
+        f"the cluster at {scheduler}" if scheduler else f"{count} worker{'' if count == 1 else 's'}"
     )
     if as_json:
         data = {
