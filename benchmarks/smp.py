@@ -8,7 +8,7 @@ peak memory traced during one more run (numpy's allocations included), and wheth
 outcome matches KTAB's stored run. Not a timed test.
 
 ``--forecast REV`` instead compares this tree's spatial model, as the forecast runs it
-(``summitry.forecast_smp.run_smp``), with the one at git revision REV (exported with
+(``summitry.forecasting.smp.run_smp``), with the one at git revision REV (exported with
 ``git archive`` to a temporary directory), side by side: each runs in its own subprocess
 (PYTHONPATH pointing at its source tree) on the same draws of every bundled scenario, and
 the table gives their CPU and wall times, how many runs reached the turn cap (and were caught
@@ -142,7 +142,7 @@ def _worker(scenario: str, samples: int, repeat: int, out: str) -> None:
     summitry found on PYTHONPATH; write its outputs to ``out`` (.npz), print the times."""
     import summitry
     from summitry.forecast import _uniforms, forecast
-    from summitry.forecast_smp import run_smp
+    from summitry.forecasting.smp import run_smp
     from summitry.sampling import draw
     from summitry.scenario import load
 

@@ -192,7 +192,7 @@ def test_forecast_refusal_points_to_sweep_and_a_bad_limit_is_one_line():
 def test_the_estimates_constants_follow_the_code():
     from summitry.engines.options_game import DEFAULT_LAMBDAS
     from summitry.forecast import DEFAULT_CHUNK, ENGINES
-    from summitry.forecast_options import PILOT
+    from summitry.forecasting.options_game import PILOT
 
     assert budget.FORECAST_CHUNK == DEFAULT_CHUNK
     assert budget.ENGINE_NAMES == ENGINES

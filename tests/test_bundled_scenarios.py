@@ -489,7 +489,7 @@ def test_hanoi_bargaining_charges_kim_for_steps_beyond_the_status_quo() -> None:
     # costs him: u_B falls from z0 to the Hanoi offer (40) to the US demand (70).
     _loader()
     from summitry.engines.bargaining import evaluate
-    from summitry.forecast_bargaining import build_problem
+    from summitry.forecasting.bargaining import build_problem
     from summitry.sampling import central
 
     sc = importlib.import_module("summitry.scenario").load("dprk-2019-hanoi")

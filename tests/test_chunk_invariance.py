@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from summitry import distributed
 from summitry.distributed import SweepSpec, compute_chunk
 from summitry.forecast import ENGINES, forecast
-from summitry.forecast_options import PILOT, pilot_offer
+from summitry.forecasting.options_game import PILOT, pilot_offer
 from summitry.sampling import BLOCK
 from summitry.scenario import Scenario, load
 from summitry.store import scenario_data, scenario_from_data

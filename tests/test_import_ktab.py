@@ -23,7 +23,7 @@ from typer.testing import CliRunner, Result
 
 from summitry.cli import app
 from summitry.forecast import forecast
-from summitry.forecast_smp import accommodation_matrix
+from summitry.forecasting.smp import accommodation_matrix
 from summitry.ktab import read_positions, read_scenario
 from summitry.ktab_import import PARAMETERS, KTABImportError, import_ktab, slug, to_yaml
 from summitry.scenario import Scenario, load, load_text

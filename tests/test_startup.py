@@ -135,7 +135,7 @@ def test_the_package_imports_its_names_on_first_use():
         "import summitry.forecast",
         "from summitry.forecast import Forecast",
         "import summitry.cli.forecast",
-        "from summitry import forecast_bargaining",
+        "from summitry.forecasting import bargaining",
         "import summitry as sm; sm.forecast; import summitry.forecast",
         "import summitry.report.html",
     ],

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from summitry.forecasting import registry
 from summitry.scenario import Scenario, bundled_names, load
 
 if TYPE_CHECKING:
@@ -46,14 +47,14 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.float64]
 
-ENGINES = ("eum", "smp", "bargaining")
-"""The engines a backtest scores (the options game has no outcome to compare with)."""
-OUTPUT = {
-    "eum": "eum.settlement.{}",
-    "smp": "smp.settlement.{}",
-    "bargaining": "bargaining.outcome.{}",
-}
-"""Per engine, the per-sample forecast of an issue (``Forecast.outputs()`` name)."""
+ENGINES = registry.DEFAULT
+"""The engines a backtest scores by default: the registry's default set (the options game
+has no outcome to compare with). ``ALL_ENGINES`` adds the opt-in ones (compromise)."""
+OUTPUT = {n: out for n in registry.NAMES if (out := registry.get(n).scored) is not None}
+"""Per engine, the per-sample forecast of an issue (``Forecast.outputs()`` name), from the
+engine's adapter (``EngineAdapter.scored``)."""
+ALL_ENGINES = tuple(OUTPUT)
+"""Every engine a backtest can score: the registered engines that name a scored output."""
 INTERVAL = (0.1, 0.9)
 """The central 80% interval: the 10th and 90th percentiles of the samples."""
 CLIP = 1e-6
@@ -244,11 +245,11 @@ def backtest(
 
     from summitry.forecast import forecast
 
-    chosen = tuple(e for e in ENGINES if e in set(engines))
-    unknown = sorted(set(engines) - set(ENGINES))
+    chosen = tuple(e for e in ALL_ENGINES if e in set(engines))
+    unknown = sorted(set(engines) - set(ALL_ENGINES))
     if unknown or not chosen:
         raise ValueError(
-            f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}"
+            f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ALL_ENGINES)}"
         )
     names: Sequence[Scenario | str | Path] = (
         episodes_with_outcome() if scenarios is None else scenarios
@@ -468,6 +469,7 @@ def _json_ready(value: Any) -> Any:
 
 
 __all__ = [
+    "ALL_ENGINES",
     "ENGINES",
     "Backtest",
     "NoOutcomeError",

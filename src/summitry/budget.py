@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from summitry.forecasting.registry import DEFAULT
+
 if TYPE_CHECKING:
     from summitry.scenario import Scenario
 
@@ -42,7 +44,8 @@ FRACTION = 0.5
 """Share of the available memory one request may plan to use when ``ENV`` is not set."""
 FLOAT = 8
 """Bytes per number (float64, int64, uint64)."""
-ENGINE_NAMES = ("eum", "smp", "bargaining")
+ENGINE_NAMES = DEFAULT
+"""The default engine set (:data:`summitry.forecasting.registry.DEFAULT`)."""
 FORECAST_CHUNK = 4096
 """Samples per chunk of :func:`summitry.forecast.forecast` (its ``DEFAULT_CHUNK``)."""
 SWEEP_WORKER = 256 * 2**20
@@ -54,7 +57,7 @@ SENSITIVITY_FIXED = 64 * 2**20
 REPORT_FIXED = 128 * 2**20
 """Bytes the report's chart libraries (plotly, matplotlib) take to draw."""
 PILOT = 10_000
-"""Rows of draws behind the options game's P(deal) (``forecast_options.PILOT``)."""
+"""Rows of draws behind the options game's P(deal) (``forecasting.options_game.PILOT``)."""
 
 
 class MemoryLimitError(ValueError):
@@ -112,12 +115,14 @@ class Footprint:
 
 def outputs_count(s: Sizes, engines: Sequence[str]) -> int:
     """Per-sample outputs of :meth:`Forecast.outputs`: 3D for the EUM, D + 2 for the SMP,
-    4 + 2D for the bargaining model, 3 for the options game."""
+    4 + 2D for the bargaining model, 3 for the options game, D for the compromise model."""
     count = 3 * s.d
     if "smp" in engines and s.n >= 3:
         count += s.d + 2
     if "bargaining" in engines and s.bargaining:
         count += 4 + 2 * s.d + (3 if s.options else 0)
+    if "compromise" in engines:
+        count += s.d
     return count
 
 
@@ -153,6 +158,10 @@ def footprint(s: Sizes, engines: Sequence[str] = ENGINE_NAMES, *, stored: bool =
             # (11 L + 19 numbers) and as much again while solving; the pilot's draws.
             kept += 3 * f * (11 * LAMBDAS + 19)
             fixed += PILOT * f * (3 * q + 4 * d + 20)
+    if "compromise" in engines:
+        # its (B, D) settlement; while running, the transposed inputs and the weights
+        kept += f * d
+        working += 8 * f * n * d
     outputs = outputs_count(s, engines)
     kept += f * outputs  # Forecast.outputs()
     if stored:
@@ -173,10 +182,18 @@ def forecast_bytes(
     return footprint(Sizes.of(scenario, rounds), engines, stored=stored).total(samples, chunk)
 
 
-def compare_bytes(a: Scenario, b: Scenario, samples: int, *, stored: bool = True) -> int:
+def compare_bytes(
+    a: Scenario,
+    b: Scenario,
+    samples: int,
+    *,
+    stored: bool = True,
+    engines: Sequence[str] = ENGINE_NAMES,
+) -> int:
     """Two forecasts kept side by side, and the bootstrap of each output (blocks of 64
     resamples: indices for a and b, the resampled values and a sorting copy of each)."""
-    both = forecast_bytes(a, samples, stored=stored) + forecast_bytes(b, samples, stored=stored)
+    both = forecast_bytes(a, samples, engines, stored=stored)
+    both += forecast_bytes(b, samples, engines, stored=stored)
     return both + 64 * samples * 6 * FLOAT
 
 
@@ -209,12 +226,18 @@ def sensitivity_bytes(
     return SENSITIVITY_FIXED + design + one_chunk + analysis
 
 
-def report_bytes(scenario: Scenario, samples: int, *, sensitivity: bool = True) -> int:
+def report_bytes(
+    scenario: Scenario,
+    samples: int,
+    *,
+    sensitivity: bool = True,
+    engines: Sequence[str] = ENGINE_NAMES,
+) -> int:
     """The report's forecast (kept while the rest is made), its Morris screen of the first
     issue's settlement (20 trajectories over every uncertain input) and the charts."""
     from summitry.scenario import Fixed
 
-    need = REPORT_FIXED + forecast_bytes(scenario, samples)
+    need = REPORT_FIXED + forecast_bytes(scenario, samples, engines)
     if sensitivity:
         k = sum(not isinstance(q, Fixed) for _, q, _ in scenario.quantities())
         if k:

@@ -1,12 +1,12 @@
 """Run the engines on a scenario and summarise the result (the ensemble view).
 
 ``forecast(scenario, samples, seed)`` draws the scenario's inputs (:mod:`summitry.sampling`),
-runs the expected-utility engine on every issue of every sample
-(:func:`summitry.engines.eum.simulate_issues`, with each actor's capability on that issue:
-:func:`summitry.sampling.issue_capability`) and, unless told otherwise, the Spatial Model
-of Politics on all issues at once (:mod:`summitry.forecast_smp`), in chunks, and returns a
-:class:`Forecast`: per-sample outputs, quantile summaries per issue, and a pandas view. The
-same seed gives bit-identical numbers whatever the chunk size.
+runs the engines of the registry (:mod:`summitry.forecasting.registry`) through their
+adapters, in chunks: the expected-utility model always (:mod:`summitry.forecasting.eum`),
+and by default the Spatial Model of Politics and the bargaining model where the scenario
+allows them; the compromise model when asked for. It returns a :class:`Forecast`:
+per-sample outputs, quantile summaries per issue, and a pandas view. The same seed gives
+bit-identical numbers whatever the chunk size (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -20,24 +20,32 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from summitry import forecast_bargaining as fb
 from summitry.engines import eum
 from summitry.engines.bargaining import NashSolution, PrivateInformation
-from summitry.engines.eum.options import EUMOptions, resolve_options
+from summitry.engines.eum.options import EUMOptions
 from summitry.engines.options_game import OptionsResult, summarise
 from summitry.engines.options_game.payoffs import OPTIONS
 from summitry.engines.smp.options import SMPOptions
-from summitry.forecast_smp import MIN_ACTORS, SMPRun, run_smp
+from summitry.forecasting import bargaining as fb
+from summitry.forecasting import registry
+from summitry.forecasting.adapter import Settings, quantiles
+from summitry.forecasting.eum import ends as _ends
+from summitry.forecasting.eum import eum_shape as _eum_shape
+from summitry.forecasting.eum import run_eum, scenario_options
+from summitry.forecasting.eum import uniforms as _uniforms
+from summitry.forecasting.smp import SMPRun
 from summitry.sampling import Draws, central, draw, issue_capability
 from summitry.scenario import Scenario, load
 
 if TYPE_CHECKING:
     import pandas as pd
 
-QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_CHUNK = 4096
-ENGINES = ("eum", "smp", "bargaining")
-"""The engines :func:`forecast` can run; the expected-utility model always runs."""
+ENGINES = registry.DEFAULT
+"""The default engine set (:data:`summitry.forecasting.registry.DEFAULT`); the
+expected-utility model always runs. Every engine: :data:`ALL_ENGINES`."""
+ALL_ENGINES = registry.NAMES
+"""Every registered engine (:data:`summitry.forecasting.registry.NAMES`)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,8 @@ class Forecast:
     initial and final rows (T = 2, no counts), so its memory does not grow with the rounds
     (docs/limits.md). ``smp`` holds the spatial model's
     results when it ran, ``bargaining`` the bargaining model's per-sample solution when the
-    scenario has a bargaining section; ``notes`` says why an engine did not run.
+    scenario has a bargaining section; ``runs`` the results of the other registered engines
+    that ran (by name; e.g. ``compromise``); ``notes`` says why an engine did not run.
     """
 
     scenario: Scenario
@@ -65,12 +74,15 @@ class Forecast:
     smp_options: SMPOptions | None = None
     bargaining: NashSolution | None = None
     notes: tuple[str, ...] = field(default=())
+    runs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def engines(self) -> tuple[str, ...]:
-        """The engines whose results this forecast holds."""
-        ran = {"smp": self.smp is not None, "bargaining": self.bargaining is not None}
-        return ("eum", *(e for e in ENGINES[1:] if ran[e]))
+        """The engines whose results this forecast holds, in registry order."""
+        ran = {"eum", *self.runs}
+        ran |= {"smp"} if self.smp is not None else set()
+        ran |= {"bargaining"} if self.bargaining is not None else set()
+        return tuple(e for e in registry.NAMES if e in ran)
 
     @cached_property
     def private(self) -> PrivateInformation | None:
@@ -83,11 +95,11 @@ class Forecast:
     @cached_property
     def options_p_deal(self) -> float | None:
         """The options game's p: P(deal) against the d_B of a fixed pilot of the seed's draws,
-        not of this run (:func:`summitry.forecast_options.game_p_deal`); None without the
+        not of this run (:func:`summitry.forecasting.options_game.game_p_deal`); None without the
         game (it needs the bargaining model and an options section)."""
         if self.bargaining is None or self.scenario.options is None:
             return None
-        from summitry.forecast_options import game_p_deal
+        from summitry.forecasting.options_game import game_p_deal
 
         return game_p_deal(self.scenario, self.seed, self.bargaining, point=self.point)
 
@@ -98,7 +110,7 @@ class Forecast:
         p = self.options_p_deal
         if self.bargaining is None or p is None:
             return None
-        from summitry.forecast_options import run_options
+        from summitry.forecasting.options_game import run_options
 
         return run_options(self.scenario, self.draws, self.bargaining, p)
 
@@ -253,37 +265,25 @@ class Forecast:
         ``options.engage``/``pressure``/``strike``: 1 where the options game's
         subgame-perfect choice is that option (with an options section; the game's P(deal)
         comes from a fixed pilot of the seed's draws, so these too depend only on the seed
-        and the sample).
+        and the sample); then the outputs of the other engines in ``runs``
+        (``compromise.settlement.<issue>``), from their adapters.
         """
-        r = self.result
+        sc, draws = self.scenario, self.draws
+        first = registry.get("eum").outputs(sc, draws, self.result)
+        if self.smp is not None:  # the spatial model's outputs, issue by issue with the EUM's
+            first |= registry.get("smp").outputs(sc, draws, self.smp)
         out: dict[str, NDArray[np.float64]] = {}
-        for k, issue in enumerate(self.scenario.issue_ids):
-            out[f"eum.settlement.{issue}"] = r.median[:, k, -1]
-            out[f"eum.mean.{issue}"] = r.mean[:, k, -1]
-            out[f"eum.shift.{issue}"] = r.median[:, k, -1] - r.median[:, k, 0]
-            if self.smp is not None:
-                out[f"smp.settlement.{issue}"] = self.smp.settlement[:, k]
-        if self.smp is not None:
-            out["smp.turns"] = self.smp.turns_run.astype(float)
-            out["smp.capped"] = self.smp.capped.astype(float)
+        for issue in sc.issue_ids:
+            out |= {k: v for k, v in first.items() if k.split(".", 2)[2:] == [issue]}
+        out |= first
         if self.bargaining is not None:
-            sol = self.bargaining
-            out["bargaining.zopa"] = sol.zopa_exists.astype(float)
-            out["bargaining.surplus_a"] = sol.surplus_a
-            out["bargaining.surplus_b"] = sol.surplus_b
-            out["bargaining.d_b"] = sol.d_b
-            terms = fb.to_scale(self.scenario, sol.z)
-            for k, issue in enumerate(self.scenario.issue_ids):
-                out[f"bargaining.terms.{issue}"] = terms[:, k]
-            status_quo = self.draws.status_quo
-            for k, issue in enumerate(self.scenario.issue_ids):
-                out[f"bargaining.outcome.{issue}"] = np.where(
-                    sol.zopa_exists, terms[:, k], status_quo[:, k]
-                )
+            out |= registry.get("bargaining").outputs(sc, draws, self.bargaining)
         game = self.options_game
         if game is not None:
             for j, option in enumerate(OPTIONS):
                 out[f"options.{option.lower()}"] = (game.choice == j).astype(float)
+        for name, run in self.runs.items():
+            out |= registry.get(name).outputs(sc, draws, run)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -302,6 +302,10 @@ class Forecast:
             "smp": self.smp_summary(),
             "deal": self.deal_summary(),
             "options_game": self.options_summary(),
+            **{
+                name: registry.get(name).summary(self.scenario, run)
+                for name, run in self.runs.items()
+            },
         }
 
     def trace(self, sample: int = 0) -> dict[str, list[Any]]:
@@ -345,11 +349,12 @@ def forecast(
     Uses rows ``start .. start + samples - 1`` of the seed's draws (so a sweep can split
     one run into pieces). ``variant``/``rounds`` override the scenario's ``model.eum``
     settings. ``engines`` lists the engines to run beyond the always-run expected-utility
-    model (``"smp"``; see :func:`forecast_draws`). ``point=True`` runs once on the central
-    value of every input instead of sampling. ``progress`` is called with the number of
-    samples finished after each chunk. A run of more than one sample keeps only the initial
-    and final rows of the expected-utility trajectories (see :class:`Forecast`); its memory
-    is estimated by :func:`summitry.budget.forecast_bytes` (docs/limits.md).
+    model (registry names, default :data:`ENGINES`; see :func:`forecast_draws`).
+    ``point=True`` runs once on the central value of every input instead of sampling.
+    ``progress`` is called with the number of samples finished after each chunk. A run of
+    more than one sample keeps only the initial and final rows of the expected-utility
+    trajectories (see :class:`Forecast`); its memory is estimated by
+    :func:`summitry.budget.forecast_bytes` (docs/limits.md).
     """
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     options = scenario_options(sc, variant=variant, rounds=rounds)
@@ -387,100 +392,48 @@ def forecast_draws(
 ) -> Forecast:
     """Run the engines on given draws (from :func:`summitry.sampling.draw` or a design).
 
-    The expected-utility model always runs. ``"smp"`` in ``engines`` adds the spatial model
-    and ``"bargaining"`` the bargaining model, where the scenario allows them; when
-    ``engines`` names a single engine the scenario cannot run (the spatial model needs three
-    actors, the bargaining model a bargaining section) that is an error, otherwise the
-    reason it was skipped is kept in ``Forecast.notes``.
+    The expected-utility model always runs; every other engine named in ``engines``
+    (registry names: ``"smp"``, ``"bargaining"``, ``"compromise"``) runs through its
+    adapter, in registry order, where the scenario allows it; when ``engines`` names a
+    single engine the scenario cannot run (the spatial model needs three actors, the
+    bargaining model a bargaining section) that is an error, otherwise the reason it was
+    skipped is kept in ``Forecast.notes``. Unknown names are a ValueError.
     """
-    unknown = sorted(set(engines) - set(ENGINES))
-    if unknown:
-        raise ValueError(
-            f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}"
-        )
-    result = eum.simulate_issues(
-        issue_capability(scenario, draws),
-        draws.position,
-        draws.salience,
-        options,
-        _uniforms(draws, options.conflict, _eum_shape(scenario, options), 0),
-    )
-    smp_run, smp_opts, deal, notes = None, None, None, list[str]()
-    explicit = len(engines) == 1
-    if "smp" in engines:
-        if len(scenario.actors) >= MIN_ACTORS:
-            smp_opts = scenario.model.smp.options()
-            shape = (smp_opts.max_turns, len(scenario.actors))
-            u = _uniforms(draws, smp_opts.resolution, shape, 1)
-            smp_run = run_smp(scenario, draws, smp_opts, u)
+    chosen = registry.ordered(list(engines))
+    settings = Settings(options, seed, point)
+    result = run_eum(scenario, draws, options)
+    smp_opts = scenario.model.smp.options() if "smp" in chosen else None
+    ran: dict[str, Any] = {}
+    notes: list[str] = []
+    explicit = len(chosen) == 1
+    for name in chosen:
+        if name == "eum":
+            continue
+        adapter = registry.get(name)
+        why = adapter.unavailable(scenario)
+        if why is None:
+            ran[name] = adapter.run(scenario, draws, settings)
         elif explicit:
-            raise ValueError(f"the spatial model needs at least {MIN_ACTORS} actors")
+            raise ValueError(why.error)
         else:
-            notes.append(f"smp: not run (it needs at least {MIN_ACTORS} actors)")
-    if "bargaining" in engines:
-        if scenario.bargaining is not None:
-            deal = fb.solve_draws(scenario, draws)
-        elif explicit:
-            raise ValueError(f"scenario '{scenario.name}' has no bargaining section")
-        else:
-            notes.append("bargaining: not run (the scenario has no bargaining section)")
+            notes.append(f"{name}: not run ({why.note})")
+    smp_run, deal = ran.pop("smp", None), ran.pop("bargaining", None)
     return Forecast(
-        scenario, options, seed, point, draws, result, smp_run, smp_opts, deal, tuple(notes)
+        scenario,
+        options,
+        seed,
+        point,
+        draws,
+        result,
+        smp_run,
+        smp_opts if smp_run is not None else None,
+        deal,
+        tuple(notes),
+        ran,
     )
 
 
-def scenario_options(
-    scenario: Scenario, *, variant: str | None = None, rounds: int | None = None
-) -> EUMOptions:
-    """The scenario's EUM options, with a preset and round count from the caller on top."""
-    options = scenario.model.eum.options()
-    if variant is not None:
-        options = resolve_options(variant, rounds=options.rounds)
-    if rounds is not None:
-        options = options.with_overrides(rounds=rounds)
-    return options
-
-
-def _uniforms(
-    draws: Draws, mode: str, shape: tuple[int, ...], stream: int
-) -> NDArray[np.float64] | None:
-    """Per-sample uniforms (B, *shape) for an engine's random choices, or None when ``mode``
-    is not ``"stochastic"``. Sample b's draws come from stream ``stream`` of its own seed,
-    so they do not depend on which chunk the sample is in."""
-    if mode != "stochastic":
-        return None
-    out = np.empty((draws.samples, *shape))  # filled in place: no list of copies to stack
-    for b, s in enumerate(draws.engine_seeds):
-        seq = np.random.SeedSequence(int(s), spawn_key=(stream,))
-        np.random.Generator(np.random.PCG64(seq)).random(out=out[b])
-    return out
-
-
-def _eum_shape(scenario: Scenario, options: EUMOptions) -> tuple[int, int, int, int]:
-    """Per-sample shape of the expected-utility engine's uniforms: (D, R, n, n)."""
-    n = len(scenario.actors)
-    return (len(scenario.issues), options.rounds, n, n)
-
-
-def _quantiles(x: NDArray[np.float64]) -> dict[str, float]:
-    q = np.quantile(x, QUANTILES)
-    return {f"p{round(p * 100)}": float(v) for p, v in zip(QUANTILES, q, strict=True)}
-
-
-def _ends(r: eum.EUMResult) -> eum.EUMResult:
-    """Only the rows a sampled run keeps (docs/limits.md): rows 0 and R of the trajectories
-    ``median``, ``mean`` and ``positions``, no per-round ``counts`` or ``risk``."""
-    rows = [0, -1]
-    b, d = r.counts.shape[:2]
-    return eum.EUMResult(
-        positions=r.positions[:, :, rows],
-        median=r.median[:, :, rows],
-        mean=r.mean[:, :, rows],
-        counts=np.empty((b, d, 0, r.counts.shape[3]), dtype=r.counts.dtype),
-        risk=np.empty((b, d, 0, r.risk.shape[3]), dtype=r.risk.dtype),
-        rounds_run=r.rounds_run.copy(),
-        cycled=r.cycled.copy(),
-    )
+_quantiles = quantiles
 
 
 def _place(whole: Forecast | None, part: Forecast, offset: int, total: int) -> Forecast:
@@ -494,12 +447,14 @@ def _place(whole: Forecast | None, part: Forecast, offset: int, total: int) -> F
             result=_rows_like(part.result, total),
             smp=None if part.smp is None else _rows_like(part.smp, total),
             bargaining=None if part.bargaining is None else _rows_like(part.bargaining, total),
+            runs={name: _rows_like(run, total) for name, run in part.runs.items()},
         )
     pairs = [(whole.draws, part.draws), (whole.result, part.result)]
     if whole.smp is not None and part.smp is not None:
         pairs.append((whole.smp, part.smp))
     if whole.bargaining is not None and part.bargaining is not None:
         pairs.append((whole.bargaining, part.bargaining))
+    pairs += [(whole.runs[name], run) for name, run in part.runs.items()]
     for dest, src in pairs:
         for a, b in _arrays(dest, src):
             a[offset : offset + b.shape[0]] = b

@@ -19,7 +19,7 @@ XML (``SMPModel::xmlRead``, ``examples/smp/doc/smpSchema.xsd``)::
                                    as the identity; each pair sets one entry A[adjusting, ref])
     </Scenario>
 
-The conversion (the mapping of summitry.forecast_smp run backwards, so that the SMP runs on
+The conversion (the mapping of summitry.forecasting.smp run backwards, so that the SMP runs on
 KTAB's own numbers): every dimension becomes an issue on the scale [0, 100]; positions are
 kept as given, saliences are divided by 100, capabilities kept as given. Every model
 parameter maps to a field of ``model.smp``; an accommodation row becomes
@@ -49,7 +49,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from summitry.forecast_smp import MIN_ACTORS
+from summitry.forecasting.smp import MIN_ACTORS
 
 __all__ = [
     "KTABImport",

@@ -198,12 +198,13 @@ def draws_model(
 
 
 def output_names(scenario: Scenario, options: EUMOptions | None = None) -> list[str]:
-    """The names :meth:`Forecast.outputs` offers for ``scenario`` (from one central run)."""
-    from summitry.forecast import forecast_draws, scenario_options
+    """The names :meth:`Forecast.outputs` offers for ``scenario`` (from one central run of
+    the default engines, then the opt-in ones': every registered engine)."""
+    from summitry.forecast import ALL_ENGINES, forecast_draws, scenario_options
     from summitry.sampling import central
 
     opts = scenario_options(scenario) if options is None else options
-    return list(forecast_draws(scenario, central(scenario), opts).outputs())
+    return list(forecast_draws(scenario, central(scenario), opts, engines=ALL_ENGINES).outputs())
 
 
 def default_output(scenario: Scenario) -> str:
@@ -239,11 +240,11 @@ def forecast_model(
 
 def engines_for(output: str) -> tuple[str, ...]:
     """The engines to run for ``output``: the one its name starts with (``smp.settlement.x``
-    -> ``("smp",)``), or all of them when the prefix names none."""
-    from summitry.forecast import ENGINES
+    -> ``("smp",)``), or the default set when the prefix names none."""
+    from summitry.forecast import ALL_ENGINES, ENGINES
 
     prefix = output.split(".", 1)[0]
-    return (prefix,) if prefix in ENGINES else tuple(ENGINES)
+    return (prefix,) if prefix in ALL_ENGINES else tuple(ENGINES)
 
 
 def engine_seed_for(seed: int) -> int:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 BACKTEST_MAX_SAMPLES = 200_000
 """Every episode's per-sample outputs are kept for the store: bound the memory one run needs."""
-ENGINE_NAMES = {"eum": "EUM", "smp": "SMP", "bargaining": "Bargaining"}
+ENGINE_NAMES = {"eum": "EUM", "smp": "SMP", "bargaining": "Bargaining", "compromise": "Compromise"}
 
 
 @app.command("backtest")
@@ -40,8 +40,12 @@ def backtest_command(
     ] = 1000,
     seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed.")] = 0,
     engine: Annotated[
-        str, typer.Option(help="Engines to score: eum, smp, bargaining or all.")
-    ] = "all",
+        str,
+        typer.Option(
+            help="Engines to score: eum, smp, bargaining, compromise, default (the first "
+            "three) or all."
+        ),
+    ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
@@ -49,11 +53,13 @@ def backtest_command(
 ) -> None:
     """How well did the models do on past episodes? Forecast every scenario that records
     its outcome and score each engine against it (docs/backtest.md)."""
-    from summitry.backtest import ENGINES, backtest
+    from summitry.backtest import ALL_ENGINES, backtest
+    from summitry.forecasting.registry import DEFAULT
 
-    if engine not in (*ENGINES, "all"):
-        fail(f"--engine: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}, all")
-    engines = ENGINES if engine == "all" else (engine,)
+    if engine not in (*ALL_ENGINES, "default", "all"):
+        choices = ", ".join((*ALL_ENGINES, "default", "all"))
+        fail(f"--engine: unknown engine {engine!r}; choose one of {choices}")
+    engines = DEFAULT if engine == "default" else ALL_ENGINES if engine == "all" else (engine,)
     episodes = _episodes(scenarios or [])
     request = f"--samples {samples:,}"
     check_memory(request, lambda m: m.backtest_bytes(episodes, samples, engines))

@@ -63,6 +63,13 @@ def compare_command(
     show_all: Annotated[
         bool, typer.Option("--all", help="Show every output, not only those that differ.")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Engines to run: eum, smp, bargaining, compromise, default (eum, smp, "
+            "bargaining) or all."
+        ),
+    ] = "default",
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
     wide: WideOption = False,
@@ -70,8 +77,13 @@ def compare_command(
     """Compare every forecast quantity of two scenarios, with bootstrap intervals."""
     from summitry.compare import compare, paired
     from summitry.forecast import forecast
+    from summitry.forecasting.registry import resolve
     from summitry.scenario import ScenarioError, load
 
+    try:
+        engines = resolve(engine)
+    except ValueError as err:
+        fail(f"--engine: {err}")
     try:
         overrides = parse_set(set_ or [])
     except ValueError as err:
@@ -85,12 +97,15 @@ def compare_command(
     except ScenarioError as err:
         fail(str(err).splitlines())
     request = f"--samples {samples:,}"
-    check_memory(request, lambda m: m.compare_bytes(sc_a, sc_b, samples, stored=not no_store))
+    check_memory(
+        request,
+        lambda m: m.compare_bytes(sc_a, sc_b, samples, stored=not no_store, engines=engines),
+    )
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        fa = forecast(sc_a, samples, seed)
-        fb = forecast(sc_b, samples, seed)
+        fa = forecast(sc_a, samples, seed, engines=engines)
+        fb = forecast(sc_b, samples, seed, engines=engines)
         rows = compare(fa, fb, seed=seed)
     except ValueError as err:
         fail(str(err))
@@ -114,7 +129,9 @@ def compare_command(
         outputs = {f"a.{k}": v for k, v in fa.outputs().items()}
         outputs |= {f"b.{k}": v for k, v in fb.outputs().items()}
         extra = {"b_scenario": sc_b.to_data(json_safe=True), "overrides": overrides}
-        options = {"samples": samples, "b": b, "overrides": overrides}
+        options: dict[str, Any] = {"samples": samples, "b": b, "overrides": overrides}
+        if engine != "default":  # the default run's record is as it was before --engine
+            options["engines"] = list(engines)
         save_and_report(store, db, "compare", sc_a, seed, options, outputs, data, started_at, extra)
     if as_json:
         console.print_json(json.dumps(data, default=str))

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from summitry.cli.app import app, console, err_console, fail, progress_bar
-from summitry.cli.forecast_view import print_deal, print_options, print_settlements, print_trace
+from summitry.cli.forecast_view import (
+    print_compromise,
+    print_deal,
+    print_options,
+    print_settlements,
+    print_trace,
+)
 from summitry.cli.limits import SWEEP_HINT, check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import WideOption
@@ -53,9 +59,10 @@ def forecast_command(
     engine: Annotated[
         str,
         typer.Option(
-            help="Engines to run and show: eum, smp, bargaining (with the options game) or all."
+            help="Engines to run and show: eum, smp, bargaining (with the options game), "
+            "compromise, default (eum, smp, bargaining) or all."
         ),
-    ] = "all",
+    ] = "default",
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
     wide: WideOption = False,
@@ -63,12 +70,14 @@ def forecast_command(
     """Forecast SCENARIO: where each issue settles (expected-utility and spatial models),
     whether a deal is possible and on what terms (bargaining model), and which strategy
     pays (options game)."""
-    from summitry.forecast import ENGINES, forecast
+    from summitry.forecast import forecast
+    from summitry.forecasting.registry import resolve
     from summitry.scenario import ScenarioError, load
 
-    if engine not in (*ENGINES, "all"):
-        fail(f"--engine: unknown engine {engine!r}; choose one of {', '.join(ENGINES)}, all")
-    engines = ENGINES if engine == "all" else (engine,)
+    try:
+        engines = resolve(engine)
+    except ValueError as err:
+        fail(f"--engine: {err}")
 
     if variant is not None and variant not in PRESETS:
         fail(f"--variant: unknown preset {variant!r}; choose one of {', '.join(PRESETS)}")
@@ -112,12 +121,14 @@ def forecast_command(
             data["trace"] = _trace_records(fc)
         console.print_json(json.dumps(data))
         return
-    shown = ENGINES if engine == "all" else ("eum",) if engine == "eum" else (engine,)
+    shown = engines
     if {"eum", "smp"} & set(shown):
         print_settlements(fc, shown, wide=wide)
     if "bargaining" in shown:
         print_deal(fc, wide=wide)
         print_options(fc, wide=wide)
+    if "compromise" in shown:
+        print_compromise(fc, wide=wide)
     for note in fc.notes:
         err_console.print(f"note: {note}", markup=False)
     if trace:

@@ -77,6 +77,47 @@ def print_settlements(fc: Forecast, engines: tuple[str, ...], *, wide: bool = Fa
         prose(smp_turns_line(fc))
 
 
+COMPROMISE_COLUMNS = (
+    Col("Issue", whole=True),
+    Col("Status\nquo", numeric=True, drop=1),
+    Col("Compromise\nsettlement", numeric=True),
+    Col("Nearest anchor", min_width=ANCHOR_MIN, drop=2),
+)
+"""The compromise model's table (``--engine compromise`` or ``all``; docs/cli.md)."""
+
+
+def print_compromise(fc: Forecast, *, wide: bool = False) -> None:
+    """Per issue: status quo, the compromise model's settlement and its nearest anchor
+    (nothing when the compromise model did not run)."""
+    info = fc.to_dict().get("compromise")
+    if info is None:
+        return
+    what = "central values" if fc.point else f"{fc.samples:,} samples, seed {fc.seed}"
+    rows = []
+    for issue in fc.scenario.issues:
+        q = info["settlement"][issue.id]
+        sq = issue.status_quo.central() if issue.status_quo is not None else None
+        anchor = issue.nearest_anchor(q["p50"])
+        rows.append(
+            [
+                issue.id,
+                fmt(sq),
+                _range(q),
+                _anchor(None if anchor is None else {"at": anchor[0], "label": anchor[1]}),
+            ]
+        )
+    table = fitted(
+        COMPROMISE_COLUMNS,
+        rows,
+        wide=wide,
+        show_lines=not wide,
+        title=f"Compromise model ({what})",
+        caption="p50 \\[p10-p90] over samples of sum c s x / sum c s over the actors "
+        "(capability c, salience s, position x). Anchor: the labelled point nearest the p50.",
+    )
+    emit(table, wide=wide)
+
+
 def smp_turns_line(fc: Forecast) -> str:
     """One line of at most 80 columns on how the SMP's runs ended: how many reached the turn
     cap without meeting the stopping rule (and were caught in a cycle), and the turns used

@@ -82,14 +82,14 @@ def _remove_stale(target: Path, written: list[Path]) -> None:
                 fail(f"--out {target}: cannot remove the previous {name} ({err.strerror})")
 
 
-def _run(sc: Scenario, samples: int, seed: int) -> Forecast:
+def _run(sc: Scenario, samples: int, seed: int, engines: tuple[str, ...]) -> Forecast:
     from summitry.forecast import forecast
 
     if samples < PROGRESS_FROM:
-        return forecast(sc, samples, seed)
+        return forecast(sc, samples, seed, engines=engines)
     with progress_bar() as bar:
         task = bar.add_task("sampling", total=samples)
-        return forecast(sc, samples, seed, progress=lambda k: bar.advance(task, k))
+        return forecast(sc, samples, seed, engines=engines, progress=lambda k: bar.advance(task, k))
 
 
 def _screen(sc: Scenario, seed: int) -> Sensitivity | None:
@@ -148,16 +148,26 @@ def report_command(
         list[str] | None,
         typer.Option("--set", help="PATH=VALUE change to the scenario, as in `summitry compare`."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="default (eum, smp, bargaining) or all (adds the compromise model's settlements)."
+        ),
+    ] = "default",
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
 ) -> None:
     """Write a report of SCENARIO that can be read and cited: the answers with their
     uncertainty, charts, what drives them, every input with its source, and the command
     that reproduces it. Prints the paths written."""
+    from summitry.forecasting.registry import resolve
     from summitry.report.html import render_html
     from summitry.report.png import write_pngs
     from summitry.scenario import ScenarioError, load
 
+    if engine not in ("default", "all"):
+        fail(f"--engine: unknown choice {engine!r}; choose one of default, all")
+    engines = resolve(engine)
     n = _whole("--samples", samples, 1, MAX_SAMPLES)
     s = _whole("--seed", seed, 0, MAX_SEED)
     try:
@@ -170,12 +180,12 @@ def report_command(
     except ScenarioError as err:
         fail(str(err).splitlines())
     request = f"--samples {n:,}"
-    check_memory(request, lambda m: m.report_bytes(sc, n, sensitivity=sensitivity))
+    check_memory(request, lambda m: m.report_bytes(sc, n, sensitivity=sensitivity, engines=engines))
     target = _out_dir(out if out is not None else Path(f"report-{sc.name}"), force)
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        fc = _run(sc, n, s)
+        fc = _run(sc, n, s, engines)
         drivers = _screen(sc, s) if sensitivity else None
     except ValueError as err:
         fail(str(err))

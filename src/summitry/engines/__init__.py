@@ -53,5 +53,6 @@ procedural     procedural(positions (..., n), saliences,   procedural, acceptabl
                ProceduralOptions) -> (...)                 group, by loops
 =============  ==========================================  ================================
 
-The forecast (:mod:`summitry.forecast`) turns a scenario's draws into these inputs.
+The adapters of :mod:`summitry.forecasting` turn a scenario's draws into these inputs, one
+per engine, listed in :mod:`summitry.forecasting.registry` (docs/architecture.md).
 """

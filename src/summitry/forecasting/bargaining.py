@@ -17,7 +17,9 @@ from the central-value problem (docs/models/bargaining.md, "Private information"
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +31,7 @@ from summitry.engines.bargaining import (
     private_information,
     solve,
 )
+from summitry.forecasting.adapter import Settings, Unavailable, quantiles
 from summitry.sampling import Draws
 from summitry.scenario import Scenario
 
@@ -126,3 +129,59 @@ def _scale(scenario: Scenario) -> tuple[Array, Array]:
     lo = np.array([i.scale[0] for i in scenario.issues])
     hi = np.array([i.scale[1] for i in scenario.issues])
     return lo, hi - lo
+
+
+class BargainingAdapter:
+    """The bargaining model (complete information, per sample): needs a bargaining section.
+    The private-information offer and the options game need the whole run and stay with
+    :class:`summitry.forecast.Forecast`."""
+
+    name = "bargaining"
+    scored: str | None = "bargaining.outcome.{}"
+
+    def unavailable(self, scenario: Scenario) -> Unavailable | None:
+        if scenario.bargaining is not None:
+            return None
+        return Unavailable(
+            "the scenario has no bargaining section",
+            f"scenario '{scenario.name}' has no bargaining section",
+        )
+
+    def run(self, scenario: Scenario, draws: Draws, settings: Settings) -> NashSolution:
+        return solve_draws(scenario, draws)
+
+    def outputs(self, scenario: Scenario, draws: Draws, result: NashSolution) -> dict[str, Array]:
+        out = {
+            "bargaining.zopa": result.zopa_exists.astype(float),
+            "bargaining.surplus_a": result.surplus_a,
+            "bargaining.surplus_b": result.surplus_b,
+            "bargaining.d_b": result.d_b,
+        }
+        terms = to_scale(scenario, result.z)
+        for k, issue in enumerate(scenario.issue_ids):
+            out[f"bargaining.terms.{issue}"] = terms[:, k]
+        for k, issue in enumerate(scenario.issue_ids):
+            out[f"bargaining.outcome.{issue}"] = np.where(
+                result.zopa_exists, terms[:, k], draws.status_quo[:, k]
+            )
+        return out
+
+    def output_names(self, scenario: Scenario) -> tuple[str, ...]:
+        ids = scenario.issue_ids
+        return (
+            "bargaining.zopa",
+            "bargaining.surplus_a",
+            "bargaining.surplus_b",
+            "bargaining.d_b",
+            *(f"bargaining.terms.{i}" for i in ids),
+            *(f"bargaining.outcome.{i}" for i in ids),
+        )
+
+    def summary(self, scenario: Scenario, result: NashSolution) -> dict[str, Any] | None:
+        return {"p_zopa": float(result.zopa_exists.mean()), "d_b": quantiles(result.d_b)}
+
+    def concat(self, parts: Sequence[NashSolution]) -> NashSolution:
+        return concat(list(parts))
+
+
+ADAPTER = BargainingAdapter()

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from summitry import forecast_bargaining as fb
 from summitry.engines.bargaining import NashSolution, PrivateInformation
 from summitry.engines.bargaining.utility import reservations
 from summitry.engines.options_game import OptionsResult, solve
 from summitry.engines.options_game.payoffs import OptionsParameters, enforcement
+from summitry.forecasting import bargaining as fb
 from summitry.sampling import Draws, central, draw
 from summitry.scenario import Scenario
 from summitry.scenario.schema import OPTION_FIELDS

@@ -15,7 +15,9 @@ actor's estimate (the SMP's reported outcome, docs/models/smp.md, "Reported outc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +25,7 @@ from numpy.typing import NDArray
 from summitry.engines import smp
 from summitry.engines.smp.options import SMPOptions
 from summitry.engines.smp.report import unique_positions
+from summitry.forecasting.adapter import Settings, Unavailable, per_issue, quantiles
 from summitry.sampling import Draws
 from summitry.scenario import Scenario
 
@@ -132,3 +135,55 @@ def _expected_outcome(theta: Array, prob: Array) -> Array:
     p = prob.mean(axis=1) * is_rep
     p = p / p.sum(axis=1, keepdims=True)
     return np.einsum("bn,bnk->bk", p, theta)
+
+
+def run_on_draws(scenario: Scenario, draws: Draws) -> SMPRun:
+    """The SMP with the scenario's ``model.smp`` options and, in stochastic resolution,
+    per-sample uniforms (max_turns, n) from stream 1 of each sample's seed."""
+    from summitry.forecasting.eum import uniforms
+
+    options = scenario.model.smp.options()
+    shape = (options.max_turns, len(scenario.actors))
+    return run_smp(scenario, draws, options, uniforms(draws, options.resolution, shape, 1))
+
+
+class SMPAdapter:
+    """The Spatial Model of Politics: needs at least three actors."""
+
+    name = "smp"
+    scored: str | None = "smp.settlement.{}"
+
+    def unavailable(self, scenario: Scenario) -> Unavailable | None:
+        if len(scenario.actors) >= MIN_ACTORS:
+            return None
+        return Unavailable(
+            f"it needs at least {MIN_ACTORS} actors",
+            f"the spatial model needs at least {MIN_ACTORS} actors",
+        )
+
+    def run(self, scenario: Scenario, draws: Draws, settings: Settings) -> SMPRun:
+        return run_on_draws(scenario, draws)
+
+    def outputs(self, scenario: Scenario, draws: Draws, result: SMPRun) -> dict[str, Array]:
+        out = {
+            f"smp.settlement.{i}": result.settlement[:, k] for k, i in enumerate(scenario.issue_ids)
+        }
+        out["smp.turns"] = result.turns_run.astype(float)
+        out["smp.capped"] = result.capped.astype(float)
+        return out
+
+    def output_names(self, scenario: Scenario) -> tuple[str, ...]:
+        return (*(f"smp.settlement.{i}" for i in scenario.issue_ids), "smp.turns", "smp.capped")
+
+    def summary(self, scenario: Scenario, result: SMPRun) -> dict[str, Any] | None:
+        return {
+            "settlement": per_issue(scenario, result.settlement),
+            "turns": quantiles(result.turns_run.astype(float)),
+            "share_capped": float(result.capped.mean()),
+        }
+
+    def concat(self, parts: Sequence[SMPRun]) -> SMPRun:
+        return SMPRun.concat(list(parts))
+
+
+ADAPTER = SMPAdapter()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from summitry import forecast_bargaining as fb
+from summitry.forecasting import bargaining as fb
 
 if TYPE_CHECKING:
     from summitry.forecast import Forecast
@@ -32,8 +32,12 @@ QRE_LAMBDA = 5.0
 """The logit QRE precision shown beside the subgame-perfect shares (nearest on the grid)."""
 FEW_SAMPLES = 100
 """Below this many samples with a zone of agreement the deal terms get a warning."""
-ENGINE_LABELS = {"eum": "EUM", "smp": "SMP"}
-ENGINE_NAMES = {"eum": "expected-utility model", "smp": "Spatial Model of Politics"}
+ENGINE_LABELS = {"eum": "EUM", "smp": "SMP", "compromise": "Compromise"}
+ENGINE_NAMES = {
+    "eum": "expected-utility model",
+    "smp": "Spatial Model of Politics",
+    "compromise": "compromise model",
+}
 
 
 @dataclass(frozen=True)
@@ -179,9 +183,11 @@ def _anchor(record: dict[str, Any] | None) -> tuple[float, str] | None:
 
 
 def settlements(fc: Forecast) -> list[IssueSettlement]:
-    """Per issue: each engine's settlement (EUM, then SMP when it ran)."""
+    """Per issue: each engine's settlement (EUM, then SMP when it ran, then the compromise
+    model when it ran: ``summitry report --engine all``)."""
     eum_final = fc.settlement()
     smp_final = None if fc.smp is None else fc.smp.settlement
+    comp = fc.to_dict().get("compromise") if "compromise" in fc.runs else None
     out = []
     for k, (issue, row) in enumerate(zip(fc.scenario.issues, fc.summary(), strict=True)):
         engines = [
@@ -202,6 +208,18 @@ def settlements(fc: Forecast) -> list[IssueSettlement]:
                     smp["initial"],
                     _anchor(smp["nearest_anchor"]),
                     density(smp_final[:, k], issue.scale),
+                )
+            )
+        if comp is not None:
+            q = comp["settlement"][issue.id]
+            near = issue.nearest_anchor(q["p50"])
+            engines.append(
+                EngineSettlement(
+                    "compromise",
+                    q,
+                    q,  # the compromise model has no bargaining rounds: no initial state
+                    near,
+                    density(fc.runs["compromise"].settlement[:, k], issue.scale),
                 )
             )
         out.append(

@@ -25,6 +25,7 @@ TEMPLATE = "plotly_white"
 COLORS = {
     "eum": "#1f5fa8",
     "smp": "#c0392b",
+    "compromise": "#16a085",
     "status_quo": "#555555",
     "initial": "#8e44ad",
     "terms": "#1e8449",

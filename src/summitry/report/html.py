@@ -469,7 +469,8 @@ def reproduce_command(
     overrides: Mapping[str, Any] | None = None,
 ) -> str:
     """``summitry report <scenario> --seed S --samples N`` with any ``--set`` changes, and
-    ``--no-sensitivity`` when the report has no drivers section although it could."""
+    ``--no-sensitivity`` when the report has no drivers section although it could, and
+    ``--engine all`` when it shows the opt-in engines (docs/architecture.md)."""
     from summitry.sensitivity import uncertain_inputs
 
     parts = ["summitry", "report", target or fc.scenario.name, "--seed", str(fc.seed)]
@@ -478,6 +479,8 @@ def reproduce_command(
         parts += ["--set", f"{path}={_yaml(value)}"]
     if sensitivity is None and uncertain_inputs(fc.scenario):
         parts.append("--no-sensitivity")
+    if fc.runs:
+        parts += ["--engine", "all"]
     return " ".join(shlex.quote(p) for p in parts)
 
 

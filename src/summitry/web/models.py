@@ -16,7 +16,8 @@ __all__ = ["MAX_SEED", "MAX_WEB_SAMPLES", "MIN_WEB_SAMPLES", "ForecastRequest"]
 class ForecastRequest(BaseModel):
     """``POST /api/forecast``: which scenario, how many samples, which seed, and the inputs
     changed from the scenario (dotted path -> a fixed value) and the bargaining channel.
-    ``samples``/``seed`` left out take the server's defaults."""
+    ``samples``/``seed`` left out take the server's defaults. ``engine``: ``default`` (the
+    default engine set) or ``all`` (adds the opt-in engines: the compromise model)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -25,3 +26,4 @@ class ForecastRequest(BaseModel):
     seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] | None = None
     overrides: Annotated[dict[str, Num], Field(max_length=1000)] = Field(default_factory=dict)
     channel: Literal["summit", "working"] | None = None
+    engine: Literal["default", "all"] = "default"

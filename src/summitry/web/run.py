@@ -38,10 +38,11 @@ class Prepared:
     channel: str | None
     overrides: tuple[tuple[str, float], ...]
     command: str
+    engine: str = "default"
 
     @property
     def key(self) -> tuple[Any, ...]:
-        return (self.name, self.samples, self.seed, self.channel, self.overrides)
+        return (self.name, self.samples, self.seed, self.channel, self.overrides, self.engine)
 
 
 def _check_override(
@@ -99,18 +100,28 @@ def prepare(req: ForecastRequest, catalog: Catalog, samples: int, seed: int) -> 
         seed=s,
         channel=None if base.bargaining is None else channel or base.bargaining.channel,
         overrides=tuple(sorted(req.overrides.items())),
-        command=command_line(catalog.command_arg(req.scenario), n, s, changes),
+        command=command_line(catalog.command_arg(req.scenario), n, s, changes, req.engine),
+        engine=req.engine,
     )
 
 
-def command_line(scenario_arg: str, samples: int, seed: int, changes: dict[str, Any]) -> str:
+def command_line(
+    scenario_arg: str,
+    samples: int,
+    seed: int,
+    changes: dict[str, Any],
+    engine: str = "default",
+) -> str:
     """The ``summitry`` command that prints the same numbers: ``forecast`` without changes,
-    else ``compare`` of the scenario against itself with each change as ``--set``."""
+    else ``compare`` of the scenario against itself with each change as ``--set``; with
+    ``--engine all`` when the request asked for every engine."""
     args = ["summitry", "forecast" if not changes else "compare", scenario_arg]
     for path, value in changes.items():
         text = fmt(value) if isinstance(value, int | float) else str(value)
         args += ["--set", f"{path}={text}"]
     args += ["--samples", str(samples), "--seed", str(seed)]
+    if engine != "default":
+        args += ["--engine", engine]
     return shlex.join(args)
 
 
@@ -140,9 +151,10 @@ def _figures(fc: Any) -> dict[str, Any]:
 def compute(p: Prepared) -> bytes:
     """Run the forecast of ``p`` and encode the answer as JSON bytes."""
     from summitry.forecast import forecast
+    from summitry.forecasting.registry import resolve
 
     try:
-        fc = forecast(p.scenario, p.samples, p.seed)
+        fc = forecast(p.scenario, p.samples, p.seed, engines=resolve(p.engine))
     except ValueError as err:
         raise RequestError("", str(err), status=400) from None
     answer = {
@@ -152,6 +164,7 @@ def compute(p: Prepared) -> bytes:
             "seed": p.seed,
             "channel": p.channel,
             "overrides": dict(p.overrides),
+            **({} if p.engine == "default" else {"engine": p.engine}),
         },
         "command": p.command,
         "forecast": _finite(fc.to_dict()),

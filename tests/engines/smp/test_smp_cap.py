@@ -23,7 +23,7 @@ from summitry.cli.forecast_view import smp_turns_line
 from summitry.engines.smp import SMPOptions, simulate
 from summitry.engines.smp.reference import simulate as simulate_reference
 from summitry.forecast import forecast
-from summitry.forecast_smp import engine_inputs
+from summitry.forecasting.smp import engine_inputs
 from summitry.sampling import draw
 from summitry.scenario import load
 from summitry.store import Store
