@@ -17,6 +17,10 @@ _SPLIT = re.compile(r"[\s\u2500-\u257f.,;:()\[\]'\"]+")
 """Whitespace, box-drawing characters and punctuation: what separates the words compared.
 Dotted paths are compared by segment, since a path may wrap after a dot."""
 
+_SEGMENTS = re.compile(r"-+")
+"""Reference keys (``kim-spa-speech-2025-09-21``) may wrap after a hyphen: cut words are
+compared by their hyphen-separated parts."""
+
 _BOX = re.compile(r"[\u2500-\u257f]")
 
 NOTE_WORDS = frozenset(_SPLIT.split(DROPPED_NOTE.format(columns=""))) - {""}
@@ -71,7 +75,15 @@ def cut_words(text: str, whole: str) -> set[str]:
     """Words of ``text`` that do not occur in ``whole``, the same output printed with
     --wide: a word cut across lines, folded or ended with an ellipsis shows up as a
     fragment that the wide output does not have."""
-    return words(text) - words(whole) - NOTE_WORDS
+    parts = {p for w in words(whole) for p in _SEGMENTS.split(w)}
+    return {w for w in words(text) - words(whole) - NOTE_WORDS if not _parts_in(w, parts)}
+
+
+def _parts_in(word: str, parts: set[str]) -> bool:
+    """Whether ``word`` is whole hyphen-separated parts of words of the wide output (a key
+    broken after a hyphen), rather than a fragment of one."""
+    pieces = [p for p in _SEGMENTS.split(word) if p]
+    return bool(pieces) and all(p in parts for p in pieces)
 
 
 def check_fits(*args: str, width: int = 80, ellipsis: bool = False) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from summitry.cli.app import app, console, fail
-from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
+from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose, source_cell
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -197,11 +197,14 @@ def _print(sc: Scenario, wide: bool) -> None:
     )
     for column in ("Issue", "Scale", "Status quo", "Anchors"):
         issues.add_column(column, overflow="fold", no_wrap=column == "Scale")
+    from rich.console import Group
+    from rich.text import Text
+
     for issue in sc.issues:
         sq = issue.status_quo
-        status = "—" if sq is None else f"{_num(sq.central())}  {sq.describe()}"
+        status: RenderableType = "—" if sq is None else f"{_num(sq.central())}  {sq.describe()}"
         if sq is not None and _source(sq):
-            status += f"\n[dim]{escape(_source(sq))}[/dim]"
+            status = Group(Text(str(status)), source_cell(_source(sq), style="dim"))
         anchors = "\n".join(f"{fmt(k)}: {escape(v)}" for k, v in sorted(issue.anchors.items()))
         issues.add_row(
             f"{issue.id}\n[dim]{escape(issue.label)}[/dim]",
@@ -219,7 +222,7 @@ def _print(sc: Scenario, wide: bool) -> None:
         rows += [(f"positions.{i}", actor.positions[i]) for i in sc.issue_ids]
         rows += [(f"salience.{i}", actor.salience[i]) for i in sc.issue_ids]
         for label, q in rows:
-            table.add_row(Dotted(label), _num(q.central()), q.describe(), escape(_source(q)))
+            table.add_row(Dotted(label), _num(q.central()), q.describe(), source_cell(_source(q)))
         emit(table, wide=wide)
     eum = sc.model.eum
     settings = ", ".join(f"{k}={v}" for k, v in eum.overrides().items())
@@ -306,7 +309,7 @@ def _quantity_table(
     _quantity_columns(table, "Input (dotted path)")
     for path, gloss, q in rows:
         label = Group(Dotted(path), Text(gloss, style="dim")) if gloss else Dotted(path)
-        table.add_row(label, _num(q.central()), q.describe(), escape(_source(q)))
+        table.add_row(label, _num(q.central()), q.describe(), source_cell(_source(q)))
     return table
 
 
@@ -408,13 +411,13 @@ def _print_outcome(sc: Scenario, wide: bool) -> None:
     deal = getattr(outcome, "deal", None)
     if deal is not None:
         concluded = "yes" if getattr(deal, "value", None) else "no"
-        table.add_row("deal concluded", concluded, "", escape(_text_source(deal)))
+        table.add_row("deal concluded", concluded, "", source_cell(_text_source(deal)))
     for issue_id, obs in (getattr(outcome, "issues", None) or {}).items():
         low, high = getattr(obs, "low", None), getattr(obs, "high", None)
         band = "" if low is None and high is None else _band(low, high)
         value = getattr(obs, "value", None)
         shown = "—" if value is None else _num(value)
-        table.add_row(escape(issue_id), shown, band, escape(_text_source(obs)))
+        table.add_row(escape(issue_id), shown, band, source_cell(_text_source(obs)))
     emit(table, wide=wide)
 
 

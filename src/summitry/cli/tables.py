@@ -41,23 +41,23 @@ UNBOUNDED = 100_000
 DROPPED_NOTE = "Not shown at this width: {columns} (--wide shows every column)."
 """Appended to the caption of a table that lost columns to a narrow terminal."""
 
-_SEGMENT = re.compile(r"[^.]*\.+|[^.]+")
-
 
 class Dotted:
     """Dotted paths (one, or several joined by spaces) as a table cell: lines break at the
-    spaces, and inside a path only after a dot and only when the whole path does not fit;
-    a segment wider than the column on its own is folded."""
+    spaces, and inside a path only after a dot (after any of ``breaks``) and only when the
+    whole path does not fit; a segment wider than the column on its own is folded."""
 
-    def __init__(self, text: str, style: str = "") -> None:
+    def __init__(self, text: str, style: str = "", breaks: str = ".") -> None:
         self.text = text
         self.style = style
+        b = re.escape(breaks)
+        self._segment = re.compile(f"[^{b}]*[{b}]+|[^{b}]+")
 
     def __str__(self) -> str:
         return self.text
 
     def _segments(self, word: str) -> list[str]:
-        return _SEGMENT.findall(word) or [word]
+        return self._segment.findall(word) or [word]
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         from rich.measure import Measurement
@@ -86,6 +86,12 @@ class Dotted:
         lines.append(line)
         for text in lines:
             yield Text(text, style=self.style, overflow="fold")
+
+
+def source_cell(text: str, style: str = "") -> Dotted:
+    """A source as a table cell: reference keys (``kim-spa-speech-2025-09-21``) break after
+    a hyphen or a dot when they do not fit, never in the middle of a part."""
+    return Dotted(text, style, breaks="-.")
 
 
 @dataclass(frozen=True)
