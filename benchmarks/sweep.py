@@ -5,12 +5,12 @@ computes the same 1,000,000 expected-utility samples of the bundled dprk-2025 sc
 three times and prints one Markdown table with the three side by side:
 
 - **bare engine**: :func:`summitry.forecast.forecast` called directly in this process, on
-  pieces of ``summitry.distributed.SUBCHUNK`` samples as a sweep's workers run them, keeping
+  pieces of ``summitry.sweep.SUBCHUNK`` samples as a sweep's workers run them, keeping
   only the per-sample outputs: no Dask, no store; run before the sweeps and again after
   them, since a shared machine's speed per CPU second drifts by 10% or more over minutes
   ("vs bare" compares with the mean of the two);
-- **1 worker** and **2 workers**: :func:`summitry.distributed.start_sweep` (what ``summitry
-  sweep`` runs) on a fresh LocalCluster (:func:`summitry.distributed.cluster_client`) into a
+- **1 worker** and **2 workers**: :func:`summitry.sweep.start_sweep` (what ``summitry
+  sweep`` runs) on a fresh LocalCluster (:func:`summitry.sweep.cluster_client`) into a
   fresh store, with the default chunk size (``--chunk``).
 
 Columns: wall time (for a sweep, from creating the run to its final statistics; the
@@ -25,7 +25,7 @@ was committed (when ``summitry sweep`` shows its first rate and ETA); peak RSS (
 largest worker. It then checks that the three runs give bit-identical outputs and times an
 export of the last one to Parquet, and, unless ``--sobol-n 0``, runs a Sobol' analysis
 (benchmarks/sensitivity.py) of the main forecast quantity. ``--dask-defaults`` starts the
-sweeps' workers with Dask's own settings instead of ``summitry.distributed``'s (what
+sweeps' workers with Dask's own settings instead of ``summitry.sweep``'s (what
 sweeps did before issue #9), for comparison.
 
 Targets (issue #9): a sweep's samples per worker CPU second at least 90% of the bare
@@ -52,8 +52,10 @@ from numpy.typing import NDArray
 
 import memory  # benchmarks/memory.py
 from memory import cpu_seconds, peak_rss_mb, reset_peak_rss
-from summitry import distributed
-from summitry.distributed import (
+from summitry.forecast import forecast
+from summitry.scenario import load
+from summitry.store import Store
+from summitry.sweep import (
     DEFAULT_CHUNK,
     SUBCHUNK,
     SweepSpec,
@@ -62,9 +64,7 @@ from summitry.distributed import (
     outputs_equal,
     start_sweep,
 )
-from summitry.forecast import forecast
-from summitry.scenario import load
-from summitry.store import Store
+from summitry.sweep import cluster as sweep_cluster
 
 cloudpickle.register_pickle_by_value(memory)  # the workers run its functions too
 
@@ -161,7 +161,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.dask_defaults:
-        distributed._local_config = lambda: {}  # no allocator thresholds, louder monitors
+        sweep_cluster._local_config = lambda: {}  # no allocator thresholds, louder monitors
 
     sc = load(args.scenario)
     engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())

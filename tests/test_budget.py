@@ -42,6 +42,7 @@ def traced_peak(fn: Callable[[], object]) -> int:
     [
         ("dprk-2025", ("eum", "smp", "bargaining"), 3000, 1024),
         ("dprk-2025", ("eum",), 9000, 2048),
+        ("dprk-2025", ("eum", "compromise", "nbs", "procedural"), 3000, 1024),
         ("dprk-1994-agreed-framework", ("eum", "bargaining"), 6000, 4096),
         ("ec-emissions-1994", ("eum", "smp"), 5000, 1500),
     ],

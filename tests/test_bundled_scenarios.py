@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from ruamel.yaml import YAML
 
-SCENARIO_DIR = Path(str(files("summitry") / "scenarios"))
+SCENARIO_DIR = Path(str(files("summitry") / "bundled"))
 BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
 TRUMP_ERA = ["dprk-2018-singapore", "dprk-2019-hanoi", "dprk-2025"]
 EPISODES = [

@@ -2,7 +2,7 @@
 and the sample's index, never on which other samples share its chunk.
 
 Each case cuts a small run at hypothesis-chosen points and computes the pieces with the
-function a sweep's workers run (:func:`summitry.distributed.compute_chunk`), sometimes with a
+function a sweep's workers run (:func:`summitry.sweep.compute_chunk`), sometimes with a
 tiny inner piece size so that its own loop over sub-chunks is cut as well; the pieces put end
 to end must equal the one-piece run bit for bit, output by output, and that run must equal
 the in-process forecast's ``outputs()``. Runs start at sample 0 or just before the end of the
@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from summitry import distributed
-from summitry.distributed import SweepSpec, compute_chunk
 from summitry.forecast import ENGINES, forecast
 from summitry.forecasting.options_game import PILOT, pilot_offer
 from summitry.sampling import BLOCK
 from summitry.scenario import Scenario, load
 from summitry.store import scenario_data, scenario_from_data
+from summitry.sweep import SweepSpec, compute_chunk
+from summitry.sweep import chunks as sweep_chunks
 
 Outputs = Mapping[str, NDArray[np.float64]]
 
@@ -105,10 +105,10 @@ def test_chunks_put_end_to_end_equal_one_run(name, data):
         st.lists(st.integers(1, samples - 1), min_size=1, max_size=5, unique=True).map(sorted),
         label="cuts",
     )
-    inner = data.draw(st.sampled_from([distributed.SUBCHUNK, 16]), label="inner piece size")
+    inner = data.draw(st.sampled_from([sweep_chunks.SUBCHUNK, 16]), label="inner piece size")
     edges = [start, *(start + c for c in cuts), start + samples]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(distributed, "SUBCHUNK", inner)
+        mp.setattr(sweep_chunks, "SUBCHUNK", inner)
         pieces = [compute_chunk(spec(name), a, b) for a, b in itertools.pairwise(edges)]
     assert [(p.start, p.stop) for p in pieces] == list(itertools.pairwise(edges))
     joined = {k: np.concatenate([p.outputs[k] for p in pieces]) for k in pieces[0].outputs}

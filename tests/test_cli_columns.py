@@ -77,7 +77,7 @@ def test_the_settlement_columns_drop_in_the_documented_order():
     assert long_lines(out, 100) == [] and DROPPED not in out
 
 
-@pytest.mark.parametrize("engine", ["eum", "smp", "bargaining"])
+@pytest.mark.parametrize("engine", ["eum", "smp", "bargaining", "nbs", "procedural"])
 def test_forecast_of_one_engine_fits(engine):
     narrow, _ = check_fits("forecast", "--samples", "200", "--engine", engine, NO_STORE)
     if engine == "bargaining":
@@ -236,6 +236,18 @@ def test_backtest_fits():
         )
         == []
     )
+
+
+def test_backtest_of_every_engine_keeps_the_measures_whole():
+    narrow, _ = check_fits(
+        "backtest", "dprk-2019-hanoi", "--engine", "all", "--samples", "50", NO_STORE
+    )
+    summary = narrow.split("All episodes")[1]
+    for head in ("EUM", "SMP", "Bargaining", "Compromise", "NBS", "Procedural"):
+        assert head in summary
+    # six engines: two tables of three, every measure's label on one line in each
+    for label in ("MAE, % of scale", "80% intervals reaching the outcome"):
+        assert sum(line.startswith(label) for line in summary.splitlines()) == 2, label
 
 
 @pytest.fixture

@@ -61,7 +61,17 @@ def source_line(source: str | None) -> int:
 @pytest.mark.parametrize("path", CSVS, ids=lambda p: p.stem)
 def test_every_ktab_csv_converts_to_ktabs_numbers(path: Path) -> None:
     sc = convert(path)
-    ktab = read_scenario(path)  # the project's independent reader of the same format
+    ktab = read_scenario(path)  # summitry.ktab: the same CSV reader, without the conversion
+    # and, independently of that reader, the file's own fields by the csv module
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        plain = [[f.strip() for f in row] for row in csv.reader(fh) if any(f.strip() for f in row)]
+    n, k = int(plain[0][2]), int(plain[0][3])
+    assert [row[0] for row in plain[2 : 2 + n]] == list(ktab.actors)
+    for a, row in enumerate(plain[2 : 2 + n]):
+        assert [float(x) for x in row[2 : 3 + 2 * k]] == [
+            ktab.capability[a],
+            *[v for pair in zip(ktab.position[a], ktab.salience[a], strict=True) for v in pair],
+        ]
     assert sc.name == slug(path.stem) and sc.title == ktab.name.strip()
     assert [i.label for i in sc.issues] == list(ktab.dimensions)
     assert all(i.scale == (0, 100) for i in sc.issues)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import summitry.store as store_mod
+import summitry.store.export as store_export
 from summitry.scenario import load
 from summitry.store import (
     SCHEMA_VERSION,
@@ -281,7 +281,7 @@ def test_readers_wait_for_a_writer_then_give_up_clearly(store, scenario):
 
 
 def test_export_writes_parquet_in_sample_order_and_json(tmp_path, store, scenario, monkeypatch):
-    monkeypatch.setattr(store_mod, "EXPORT_SLAB", 300)  # several slabs, joined in order
+    monkeypatch.setattr(store_export, "EXPORT_SLAB", 300)  # several slabs, joined in order
     full = make_outputs(1000, seed=5)
     run_id = store.begin_run(
         "sweep", scenario, 5, {"k": 1}, samples=1000, chunk=400, outputs=list(full)

@@ -17,7 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from summitry.distributed import (
+from summitry.forecast import forecast
+from summitry.sampling import BLOCK
+from summitry.scenario import load
+from summitry.store import KILL_HOOK, Store
+from summitry.sweep import (
     SweepError,
     SweepFailed,
     SweepSpec,
@@ -29,10 +33,6 @@ from summitry.distributed import (
     resume_sweep,
     start_sweep,
 )
-from summitry.forecast import forecast
-from summitry.sampling import BLOCK
-from summitry.scenario import load
-from summitry.store import KILL_HOOK, Store
 
 BIN = Path(sys.executable).parent
 EXE = shutil.which("summitry", path=str(BIN))
@@ -378,7 +378,8 @@ def test_cli_reports_a_failed_sweep_with_the_resume_command(tmp_path, uninterrup
     args = ["sweep", "dprk-2025", "--samples", str(N), "--seed", str(SEED)]
     args += ["--chunk", str(KILL_CHUNK), "--workers", "1", "--engines", "eum", "--db", str(db)]
     # the worker SIGKILLs itself as it starts the second chunk (the store's test hook), so
-    # the first chunk is committed and the kill never races the sweep's progress
+    # the kill never races the sweep's progress (whether the first chunk's result reached the
+    # store before the worker died is up to Dask: the resume completes the run either way)
     env = {
         **os.environ,
         "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
@@ -387,7 +388,6 @@ def test_cli_reports_a_failed_sweep_with_the_resume_command(tmp_path, uninterrup
     sweep = subprocess.run([EXE, *args], env=env, capture_output=True, text=True, timeout=600)
     err = sweep.stderr
     assert sweep.returncode == 1, err
-    assert committed_chunks(db) >= 1
     run_id = Store(db).runs()[0].run_id
     assert "Traceback" not in err
     message = err.strip().splitlines()[-1]

@@ -11,7 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summitry.distributed import (
+from summitry.forecast import forecast
+from summitry.scenario import load
+from summitry.store import Store
+from summitry.sweep import (
     DEFAULT_CHUNK,
     FIRST_CHUNK,
     WORKER_ENVIRON,
@@ -22,9 +25,6 @@ from summitry.distributed import (
     plan_chunks,
     start_sweep,
 )
-from summitry.forecast import forecast
-from summitry.scenario import load
-from summitry.store import Store
 
 EUM = ("eum",)
 

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from summitry.forecasting import registry
+from summitry.jsonready import json_ready
 from summitry.scenario import Scenario, bundled_names, load
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ Array = NDArray[np.float64]
 
 ENGINES = registry.DEFAULT
 """The engines a backtest scores by default: the registry's default set (the options game
-has no outcome to compare with). ``ALL_ENGINES`` adds the opt-in ones (compromise)."""
+has no outcome to compare with). ``ALL_ENGINES`` adds the opt-in ones (compromise, nbs,
+procedural)."""
 OUTPUT = {n: out for n in registry.NAMES if (out := registry.get(n).scored) is not None}
 """Per engine, the per-sample forecast of an issue (``Forecast.outputs()`` name), from the
 engine's adapter (``EngineAdapter.scored``)."""
@@ -208,10 +210,10 @@ class Backtest:
             "seed": self.seed,
             "engines": list(self.engines),
             "interval": "80% (p10-p90 of the samples)",
-            "episodes": _json_ready(self.episodes),
+            "episodes": json_ready(self.episodes),
             "scores": _records(self.scores),
             "deals": _records(self.deals),
-            "summary": _json_ready(self.summary()),
+            "summary": json_ready(self.summary()),
             "baselines": {
                 "status_quo": "the issue's central status quo persists",
                 "initial_median": "the expected-utility model's initial weighted median of "
@@ -450,22 +452,7 @@ def _mean(column: pd.Series[Any]) -> float | None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_json_ready(r) for r in frame.to_dict(orient="records")]
-
-
-def _json_ready(value: Any) -> Any:
-    """Plain JSON data: numpy scalars to Python, NaN to None."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    return value
+    return [json_ready(r) for r in frame.to_dict(orient="records")]
 
 
 __all__ = [

@@ -113,16 +113,21 @@ class Footprint:
         return self.fixed + samples * self.kept + min(samples, chunk) * self.working
 
 
+SETTLEMENT_ONLY = {"compromise": 8, "nbs": 16, "procedural": 16}
+"""Opt-in engines with one output per issue (their (B, D) settlement): the (B, D, n) arrays
+each holds while running."""
+
+
 def outputs_count(s: Sizes, engines: Sequence[str]) -> int:
     """Per-sample outputs of :meth:`Forecast.outputs`: 3D for the EUM, D + 2 for the SMP,
-    4 + 2D for the bargaining model, 3 for the options game, D for the compromise model."""
+    4 + 2D for the bargaining model, 3 for the options game, D for each of the compromise,
+    NBS and procedural models."""
     count = 3 * s.d
     if "smp" in engines and s.n >= 3:
         count += s.d + 2
     if "bargaining" in engines and s.bargaining:
         count += 4 + 2 * s.d + (3 if s.options else 0)
-    if "compromise" in engines:
-        count += s.d
+    count += s.d * sum(e in engines for e in SETTLEMENT_ONLY)
     return count
 
 
@@ -158,10 +163,12 @@ def footprint(s: Sizes, engines: Sequence[str] = ENGINE_NAMES, *, stored: bool =
             # (11 L + 19 numbers) and as much again while solving; the pilot's draws.
             kept += 3 * f * (11 * LAMBDAS + 19)
             fixed += PILOT * f * (3 * q + 4 * d + 20)
-    if "compromise" in engines:
-        # its (B, D) settlement; while running, the transposed inputs and the weights
-        kept += f * d
-        working += 8 * f * n * d
+    for name, arrays in SETTLEMENT_ONLY.items():
+        if name in engines:
+            # its (B, D) settlement; while running, the transposed inputs, the weights and
+            # (NBS, procedural) the bisection's or the acceptable interval's (B, D, n) arrays
+            kept += f * d
+            working += arrays * f * n * d
     outputs = outputs_count(s, engines)
     kept += f * outputs  # Forecast.outputs()
     if stored:

@@ -9,30 +9,244 @@ an SMP scenario as a comma-separated file:
 - n lines: actor name, description, capability, then position and salience per dimension,
   both on a 0-100 scale.
 
-Trailing commas and blanks around fields are allowed, as in KTAB's own examples. The reference
-outputs (``NAME.ktab-positions.csv``, ``NAME.ktab-posprob.csv``) are long tables written from
-KTAB's SQLite log by the project (turn, actor, dimension, position, ideal; turn, estimator,
-actor, probability).
+This module is the one reader of that format: :func:`parse_csv` is used both by
+:func:`read_scenario` (KTAB's inputs as arrays, for the reference comparison of
+docs/models/smp.md) and by :func:`summitry.ktab_import.import_ktab` (conversion to a
+scenario). Its rules, the stricter of the two readers it replaced:
+
+- the file is UTF-8 (a byte-order mark is allowed), without NUL bytes; malformed CSV is
+  refused with its line;
+- blank lines and trailing empty fields are skipped, blanks around fields are stripped, as
+  in KTAB's own examples; line numbers are the file's physical lines;
+- the actor and dimension counts are whole numbers >= 1; the column line names at least
+  ``3 + 2K`` columns; exactly n actor lines follow; each has at least ``3 + 2K`` fields and a
+  name; extra header or actor fields are reported as not carried over (``dropped``);
+- numbers are plain finite decimals (``1.5``, ``-2e3``; never ``nan``, ``inf``, ``1_0``);
+- capability >= 0, every position and salience in [0, 100].
+
+Where the two callers differ, it is on purpose: an actor whose saliences add up to more than
+100 is refused by :func:`read_scenario` (KTAB's CSV reader refuses it, and the reference runs
+must be on KTAB's exact inputs) and only noted by the importer (summitry's SMP scales such
+saliences down to add up to 1). Every error is a :class:`KTABError` (a ``ValueError``), one
+line ``file[:line]: ...``.
+
+The reference outputs (``NAME.ktab-positions.csv``, ``NAME.ktab-posprob.csv``) are long tables
+written from KTAB's SQLite log by the project (turn, actor, dimension, position, ideal; turn,
+estimator, actor, probability), read with the same CSV rules.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "KTABCSV",
+    "KTABActor",
+    "KTABError",
+    "KTABNumber",
     "KTABPositions",
     "KTABScenario",
+    "check_actor",
+    "csv_rows",
+    "decode",
+    "number",
+    "parse_csv",
+    "read_bytes",
     "read_positions",
     "read_posprob",
     "read_scenario",
 ]
 
 FloatArray = NDArray[np.float64]
+
+SCALE = (0, 100)
+"""KTAB's input scale for positions and saliences."""
+
+SALIENCE_TOTAL = 100.0
+"""KTAB's CSV reader refuses an actor whose saliences add up to more than this."""
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+class KTABError(ValueError):
+    """A KTAB file that cannot be read; the message is one line, ``file[:line]: ...``."""
+
+
+@dataclass
+class KTABNumber:
+    """A number as read: its value, its line and its text as written."""
+
+    value: float
+    line: int
+    text: str
+
+
+@dataclass
+class KTABActor:
+    """One actor as read (CSV line or XML element); positions and saliences on 0-100."""
+
+    name: str
+    description: str
+    line: int
+    capability: KTABNumber
+    position: list[KTABNumber]
+    salience: list[KTABNumber]
+
+    def salience_total(self) -> float:
+        return math.fsum(s.value for s in self.salience)
+
+
+@dataclass
+class KTABCSV:
+    """A KTAB scenario CSV as read: ``dims`` are (name, line); ``dropped`` lists the extra
+    fields that no rule reads."""
+
+    title: str
+    description: str
+    dims: list[tuple[str, int]]
+    actors: list[KTABActor]
+    dropped: list[str] = field(default_factory=list)
+
+
+def number(text: str, where: str, what: str) -> float:
+    """A finite decimal number written as KTAB writes them (no ``nan``, ``inf``, ``1_0``)."""
+    if not _NUMBER.match(text):
+        raise KTABError(f"{where}: {what} {text!r} is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise KTABError(f"{where}: {what} {text!r} is not a finite number")
+    return value
+
+
+def check_actor(actor: KTABActor, file: str, dims: list[str]) -> None:
+    """KTAB's limits: capability >= 0, positions and saliences in [0, 100]."""
+    if actor.capability.value < 0:
+        raise KTABError(
+            f"{file}:{actor.capability.line}: actor {actor.name!r}: capability is negative"
+        )
+    for d, (p, s) in enumerate(zip(actor.position, actor.salience, strict=True)):
+        for num, what in ((p, "position"), (s, "salience")):
+            if not SCALE[0] <= num.value <= SCALE[1]:
+                raise KTABError(
+                    f"{file}:{num.line}: actor {actor.name!r}: {what} {num.text} on "
+                    f"{dims[d]!r} is outside [0, 100]"
+                )
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a missing, unreadable file or a directory is a :class:`KTABError`."""
+    file = str(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise KTABError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise KTABError(f"{file}: is a directory, not a file") from None
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
+        raise KTABError(f"{file}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 text (a byte-order mark allowed) without NUL bytes."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise KTABError(f"{file}:{line}: not UTF-8 text") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise KTABError(f"{file}:{line}: not a text file (NUL byte)")
+    return text
+
+
+def csv_rows(text: str, file: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows with their (physical) line numbers, fields stripped, trailing empty
+    fields dropped (KTAB's files end every line with a comma)."""
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        for row in reader:
+            fields = [f.strip() for f in row]
+            while fields and fields[-1] == "":
+                fields.pop()
+            if fields:
+                rows.append((reader.line_num, fields))
+    except csv.Error as err:
+        raise KTABError(f"{file}:{reader.line_num}: malformed CSV: {err}") from None
+    return rows
+
+
+def _columns(dims: list[str]) -> list[str]:
+    out = ["capability"]
+    for d in dims:
+        out += [f"position on {d!r}", f"salience on {d!r}"]
+    return out
+
+
+def parse_csv(text: str, file: str) -> KTABCSV:
+    """A KTAB SMP scenario CSV's content, checked by the rules of the module docstring."""
+    rows = csv_rows(text, file)
+    if not rows:
+        raise KTABError(f"{file}: empty file")
+    line, head = rows[0]
+    if len(head) < 4:
+        raise KTABError(
+            f"{file}:{line}: expected scenario name, description, number of actors, "
+            f"number of dimensions; found {len(head)} field(s)"
+        )
+    try:
+        n, k = int(head[2]), int(head[3])
+    except ValueError:
+        raise KTABError(
+            f"{file}:{line}: the numbers of actors and dimensions must be whole numbers, "
+            f"got {head[2]!r} and {head[3]!r}"
+        ) from None
+    if n < 1 or k < 1:
+        raise KTABError(f"{file}:{line}: need at least one actor and one dimension")
+    read = KTABCSV(title=head[0], description=head[1], dims=[], actors=[])
+    if len(head) > 4:
+        read.dropped.append(f"line {line}: extra header fields {', '.join(head[4:])}")
+    if len(rows) < 2:
+        raise KTABError(f"{file}: no column line after line {line}")
+    cline, columns = rows[1]
+    width = 3 + 2 * k
+    if len(columns) < width:
+        raise KTABError(
+            f"{file}:{cline}: expected {width} column names (actor, description, capability, "
+            f"then position and salience for each of {k} dimensions), found {len(columns)}"
+        )
+    read.dims = [(columns[3 + 2 * d], cline) for d in range(k)]
+    body = rows[2:]
+    if len(body) != n:
+        where = f"{file}:{body[n][0]}" if len(body) > n else file
+        raise KTABError(
+            f"{where}: line {line} announces {n} actor(s), the file has {len(body)} actor line(s)"
+        )
+    names = [d for d, _ in read.dims]
+    for aline, row in body:
+        where = f"{file}:{aline}"
+        if len(row) < width:
+            raise KTABError(f"{where}: expected {width} fields, found {len(row)}")
+        if not row[0]:
+            raise KTABError(f"{where}: the actor has no name")
+        values = [
+            KTABNumber(number(text, where, what), aline, text)
+            for text, what in zip(row[2:width], _columns(names), strict=True)
+        ]
+        if len(row) > width:
+            read.dropped.append(f"line {aline}: extra fields {', '.join(row[width:])}")
+        actor = KTABActor(row[0], row[1], aline, values[0], values[1::2], values[2::2])
+        check_actor(actor, file, names)
+        read.actors.append(actor)
+    return read
 
 
 @dataclass(frozen=True)
@@ -68,80 +282,28 @@ class KTABScenario:
         )
 
 
-def _rows(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = [[field.strip() for field in row] for row in csv.reader(fh, skipinitialspace=True)]
-    # drop the empty trailing fields that KTAB's files carry, and blank lines
-    cleaned = []
-    for row in rows:
-        while row and row[-1] == "":
-            row.pop()
-        if row:
-            cleaned.append(row)
-    return cleaned
-
-
 def read_scenario(path: str | Path) -> KTABScenario:
-    """Parse a KTAB SMP scenario CSV, checking KTAB's own limits.
-
-    Raises ``ValueError`` naming the line for a malformed file, a position or salience outside
-    [0, 100], a total salience above 100, or a negative capability.
-    """
+    """Parse a KTAB SMP scenario CSV by the rules of the module docstring, refusing (as KTAB
+    does) an actor whose saliences add up to more than 100. Raises :class:`KTABError`."""
     path = Path(path)
-    rows = _rows(path)
-    if len(rows) < 2:
-        raise ValueError(f"{path}: expected a header line and a column line")
-    head = rows[0]
-    if len(head) < 4:
-        raise ValueError(f"{path}:1: expected name, description, actor count, dimension count")
-    try:
-        n, k = int(head[2]), int(head[3])
-    except ValueError:
-        raise ValueError(f"{path}:1: actor and dimension counts must be integers") from None
-    if k < 1 or n < 1:
-        raise ValueError(f"{path}:1: need at least one actor and one dimension")
-    columns = rows[1]
-    if len(columns) < 3 + 2 * k:
-        raise ValueError(f"{path}:2: expected {3 + 2 * k} column headers")
-    dims = tuple(columns[3 + 2 * d] for d in range(k))
-    body = rows[2:]
-    if len(body) != n:
-        raise ValueError(f"{path}: header announces {n} actors, found {len(body)} actor lines")
-
-    names, descs = [], []
-    cap = np.empty(n)
-    pos = np.empty((n, k))
-    sal = np.empty((n, k))
-    for a, row in enumerate(body):
-        line = a + 3
-        if len(row) < 3 + 2 * k:
-            raise ValueError(f"{path}:{line}: expected {3 + 2 * k} fields, found {len(row)}")
-        try:
-            values = [float(x) for x in row[2 : 3 + 2 * k]]
-        except ValueError:
-            raise ValueError(f"{path}:{line}: non-numeric capability/position/salience") from None
-        names.append(row[0])
-        descs.append(row[1])
-        cap[a] = values[0]
-        pos[a] = values[1::2]
-        sal[a] = values[2::2]
-        if cap[a] < 0:
-            raise ValueError(f"{path}:{line}: negative capability")
-        if np.any((pos[a] < 0) | (pos[a] > 100)):
-            raise ValueError(f"{path}:{line}: position outside [0, 100]")
-        if np.any((sal[a] < 0) | (sal[a] > 100)):
-            raise ValueError(f"{path}:{line}: salience outside [0, 100]")
-        if sal[a].sum() > 100:
-            raise ValueError(f"{path}:{line}: total salience above 100")
+    file = str(path)
+    read = parse_csv(decode(read_bytes(path), file), file)
+    for a in read.actors:
+        total = a.salience_total()
+        if total > SALIENCE_TOTAL:
+            raise KTABError(
+                f"{file}:{a.line}: actor {a.name!r}: total salience {total:g} is above 100 "
+                "(KTAB's CSV reader refuses it)"
+            )
     return KTABScenario(
-        name=head[0],
-        description=head[1],
-        actors=tuple(names),
-        actor_descriptions=tuple(descs),
-        dimensions=dims,
-        capability=cap,
-        position=pos,
-        salience=sal,
+        name=read.title,
+        description=read.description,
+        actors=tuple(a.name for a in read.actors),
+        actor_descriptions=tuple(a.description for a in read.actors),
+        dimensions=tuple(d for d, _ in read.dims),
+        capability=np.array([a.capability.value for a in read.actors]),
+        position=np.array([[p.value for p in a.position] for a in read.actors]),
+        salience=np.array([[x.value for x in a.salience] for a in read.actors]),
     )
 
 
@@ -159,10 +321,19 @@ class KTABPositions:
 
 
 def _table(path: Path, columns: tuple[str, ...]) -> FloatArray:
-    rows = _rows(path)
-    if tuple(rows[0]) != columns:
-        raise ValueError(f"{path}:1: expected columns {', '.join(columns)}")
-    return np.array([[float(x) for x in row] for row in rows[1:]], dtype=float)
+    file = str(path)
+    rows = csv_rows(decode(read_bytes(path), file), file)
+    if not rows or tuple(rows[0][1]) != columns:
+        raise KTABError(f"{file}:1: expected columns {', '.join(columns)}")
+    data = []
+    for line, row in rows[1:]:
+        if len(row) != len(columns):
+            raise KTABError(f"{file}:{line}: expected {len(columns)} fields, found {len(row)}")
+        where = f"{file}:{line}"
+        data.append([number(x, where, what) for x, what in zip(row, columns, strict=True)])
+    if not data:
+        raise KTABError(f"{file}: no rows after the column line")
+    return np.array(data, dtype=float)
 
 
 def read_positions(path: str | Path) -> KTABPositions:
@@ -175,7 +346,7 @@ def read_positions(path: str | Path) -> KTABPositions:
     pos[idx[:, 0], idx[:, 1], idx[:, 2]] = data[:, 3]
     ideal[idx[:, 0], idx[:, 1], idx[:, 2]] = data[:, 4]
     if np.isnan(pos).any():
-        raise ValueError(f"{path}: incomplete table")
+        raise KTABError(f"{path}: incomplete table")
     return KTABPositions(position=pos, ideal=ideal)
 
 
@@ -187,5 +358,5 @@ def read_posprob(path: str | Path) -> FloatArray:
     prob = np.full(shape, np.nan)
     prob[idx[:, 0], idx[:, 1], idx[:, 2]] = data[:, 3]
     if np.isnan(prob).any():
-        raise ValueError(f"{path}: incomplete table")
+        raise KTABError(f"{path}: incomplete table")
     return prob

@@ -27,13 +27,14 @@ parameter maps to a field of ``model.smp``; an accommodation row becomes
 sets it, as in KTAB). Whatever has no place in a summitry scenario (the random seed, unknown
 elements) is listed as not carried over.
 
-XML is parsed with the standard library's expat into an ElementTree, with DOCTYPE
+The CSV is read by :func:`summitry.ktab.parse_csv`, the project's one KTAB CSV reader (its
+module docstring gives the rules); an actor's saliences adding up to more than 100 are only
+noted here. XML is parsed with the standard library's expat into an ElementTree, with DOCTYPE
 declarations (and so every entity declaration) refused and external entities never loaded.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import unicodedata
@@ -50,6 +51,18 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from summitry.forecasting.smp import MIN_ACTORS
+from summitry.ktab import (
+    SALIENCE_TOTAL,
+    SCALE,
+    KTABActor,
+    KTABError,
+    KTABNumber,
+    check_actor,
+    decode,
+    number,
+    parse_csv,
+    read_bytes,
+)
 
 __all__ = [
     "KTABImport",
@@ -59,13 +72,8 @@ __all__ = [
     "to_yaml",
 ]
 
-SCALE = (0, 100)
-"""KTAB's input scale for positions and saliences."""
-
 ROW_TOL = 1e-9
 """Accommodation rows may exceed 1 by this much (the scenario loader's tolerance)."""
-
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 PARAMETERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # KTAB's element: (SMPSettings field, KTAB's names (kmodel.h, smp.h), our values)
@@ -125,8 +133,9 @@ def _parameter(tag: str, text: str) -> str | None:
     return None
 
 
-class KTABImportError(ValueError):
-    """A KTAB file that cannot be converted; the message is one line, ``file[:line]: ...``."""
+KTABImportError = KTABError
+"""A KTAB file that cannot be converted: :class:`summitry.ktab.KTABError`, one line
+``file[:line]: ...`` (the CSV rules are summitry.ktab's, the one KTAB CSV reader)."""
 
 
 @dataclass(frozen=True)
@@ -185,147 +194,47 @@ def _ident(name: str, kind: str, taken: set[str]) -> str:
 
 
 @dataclass
-class _Num:
-    value: float
-    line: int
-    text: str
-
-
-@dataclass
-class _Actor:
-    name: str
-    description: str
-    line: int
-    capability: _Num
-    position: list[_Num]
-    salience: list[_Num]
-
-
-@dataclass
 class _Read:
     title: str
     description: str
     dims: list[tuple[str, int]]
-    actors: list[_Actor]
+    actors: list[KTABActor]
     smp: dict[str, tuple[str, int]] = field(default_factory=dict)
     accommodation: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
-def _number(text: str, where: str, what: str) -> float:
-    """A finite decimal number written as KTAB writes them (no ``nan``, ``inf``, ``1_0``)."""
-    if not _NUMBER.match(text):
-        raise KTABImportError(f"{where}: {what} {text!r} is not a number")
-    value = float(text)
-    if not math.isfinite(value):
-        raise KTABImportError(f"{where}: {what} {text!r} is not a finite number")
-    return value
+def _check_actor(actor: KTABActor, file: str, dims: list[str], notes: list[str]) -> None:
+    """KTAB's limits (:func:`summitry.ktab.check_actor`), then :func:`_salience_note`."""
+    check_actor(actor, file, dims)
+    _salience_note(actor, notes)
 
 
-def _check_actor(actor: _Actor, file: str, dims: list[str], notes: list[str]) -> None:
-    """KTAB's limits: capability >= 0, positions and saliences in [0, 100]."""
-    if actor.capability.value < 0:
-        raise KTABImportError(
-            f"{file}:{actor.capability.line}: actor {actor.name!r}: capability is negative"
-        )
-    for d, (p, s) in enumerate(zip(actor.position, actor.salience, strict=True)):
-        for num, what in ((p, "position"), (s, "salience")):
-            if not SCALE[0] <= num.value <= SCALE[1]:
-                raise KTABImportError(
-                    f"{file}:{num.line}: actor {actor.name!r}: {what} {num.text} on "
-                    f"{dims[d]!r} is outside [0, 100]"
-                )
-    total = math.fsum(s.value for s in actor.salience)
-    if total > 100:
+def _salience_note(actor: KTABActor, notes: list[str]) -> None:
+    """Saliences adding up to more than 100 are only noted here (summitry's SMP scales them
+    down), where KTAB's CSV reader and :func:`summitry.ktab.read_scenario` refuse them."""
+    total = actor.salience_total()
+    if total > SALIENCE_TOTAL:
         notes.append(
             f"actor {actor.name!r}: saliences add up to {total:g}, above KTAB's limit of 100 "
             "(KTAB's CSV reader refuses this); summitry's SMP scales them down to add up to 1"
         )
 
 
-# -- CSV -------------------------------------------------------------------------------------
-
-
-def _csv_rows(text: str, file: str) -> list[tuple[int, list[str]]]:
-    """Non-blank rows with their (physical) line numbers, fields stripped, trailing empty
-    fields dropped (KTAB's files end every line with a comma)."""
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(StringIO(text, newline=""), skipinitialspace=True)
-    try:
-        for row in reader:
-            fields = [f.strip() for f in row]
-            while fields and fields[-1] == "":
-                fields.pop()
-            if fields:
-                rows.append((reader.line_num, fields))
-    except csv.Error as err:
-        raise KTABImportError(f"{file}:{reader.line_num}: malformed CSV: {err}") from None
-    return rows
-
-
 def _read_csv(text: str, file: str) -> _Read:
-    rows = _csv_rows(text, file)
-    if not rows:
-        raise KTABImportError(f"{file}: empty file")
-    line, head = rows[0]
-    if len(head) < 4:
-        raise KTABImportError(
-            f"{file}:{line}: expected scenario name, description, number of actors, "
-            f"number of dimensions; found {len(head)} field(s)"
-        )
-    try:
-        n, k = int(head[2]), int(head[3])
-    except ValueError:
-        raise KTABImportError(
-            f"{file}:{line}: the numbers of actors and dimensions must be whole numbers, "
-            f"got {head[2]!r} and {head[3]!r}"
-        ) from None
-    if n < 1 or k < 1:
-        raise KTABImportError(f"{file}:{line}: need at least one actor and one dimension")
-    read = _Read(title=head[0], description=head[1], dims=[], actors=[])
-    if len(head) > 4:
-        read.dropped.append(f"line {line}: extra header fields {', '.join(head[4:])}")
-    if len(rows) < 2:
-        raise KTABImportError(f"{file}: no column line after line {line}")
-    cline, columns = rows[1]
-    width = 3 + 2 * k
-    if len(columns) < width:
-        raise KTABImportError(
-            f"{file}:{cline}: expected {width} column names (actor, description, capability, "
-            f"then position and salience for each of {k} dimensions), found {len(columns)}"
-        )
-    read.dims = [(columns[3 + 2 * d], cline) for d in range(k)]
-    body = rows[2:]
-    if len(body) != n:
-        where = f"{file}:{body[n][0]}" if len(body) > n else file
-        raise KTABImportError(
-            f"{where}: line {line} announces {n} actor(s), the file has {len(body)} actor line(s)"
-        )
-    names = [d for d, _ in read.dims]
-    for aline, row in body:
-        where = f"{file}:{aline}"
-        if len(row) < width:
-            raise KTABImportError(f"{where}: expected {width} fields, found {len(row)}")
-        if not row[0]:
-            raise KTABImportError(f"{where}: the actor has no name")
-        values = [
-            _Num(_number(text, where, what), aline, text)
-            for text, what in zip(row[2:width], _csv_columns(names), strict=True)
-        ]
-        if len(row) > width:
-            read.dropped.append(f"line {aline}: extra fields {', '.join(row[width:])}")
-        actor = _Actor(row[0], row[1], aline, values[0], values[1::2], values[2::2])
-        _check_actor(actor, file, names, read.notes)
-        read.actors.append(actor)
+    """The CSV read by :func:`summitry.ktab.parse_csv`, with the importer's notes."""
+    csv_read = parse_csv(text, file)
+    read = _Read(
+        title=csv_read.title,
+        description=csv_read.description,
+        dims=csv_read.dims,
+        actors=csv_read.actors,
+        dropped=list(csv_read.dropped),
+    )
+    for actor in read.actors:  # parse_csv checked KTAB's limits
+        _salience_note(actor, read.notes)
     return read
-
-
-def _csv_columns(dims: list[str]) -> list[str]:
-    out = ["capability"]
-    for d in dims:
-        out += [f"position on {d!r}", f"salience on {d!r}"]
-    return out
 
 
 # -- XML -------------------------------------------------------------------------------------
@@ -394,7 +303,7 @@ class _Xml:
                 shown = f" = {value!r}" if value and len(c) == 0 else ""
                 self.dropped.append(f"<{c.tag}>{shown} in {where} (line {self.line(c)})")
 
-    def number(self, el: ET.Element, what: str, empty_is_zero: bool = False) -> _Num:
+    def number(self, el: ET.Element, what: str, empty_is_zero: bool = False) -> KTABNumber:
         text = self.text(el)
         if not text:
             if not empty_is_zero:
@@ -403,8 +312,8 @@ class _Xml:
                 f"line {self.line(el)}: {what} is empty; KTAB reads an empty value as 0, "
                 "and so does this import"
             )
-            return _Num(0.0, self.line(el), "0")
-        return _Num(_number(text, self.at(el), what), self.line(el), text)
+            return KTABNumber(0.0, self.line(el), "0")
+        return KTABNumber(number(text, self.at(el), what), self.line(el), text)
 
 
 def _read_xml(raw: bytes, file: str) -> _Read:
@@ -479,14 +388,14 @@ def _xml_parameters(x: _Xml, params: ET.Element, read: _Read) -> None:
         )
 
 
-def _xml_actor(x: _Xml, a_el: ET.Element, dims: list[str], notes: list[str]) -> _Actor:
+def _xml_actor(x: _Xml, a_el: ET.Element, dims: list[str], notes: list[str]) -> KTABActor:
     known = ("name", "description", "capability", "Position", "Salience")
     name = x.text(a_el.find("name"))
     if not name:
         raise KTABImportError(f"{x.at(a_el)}: the actor has no name")
     x.drop_unknown(a_el, known, f"actor {name!r}")
     capability = x.number(x.need(a_el, "capability"), f"actor {name!r}: capability")
-    vectors: list[list[_Num]] = []
+    vectors: list[list[KTABNumber]] = []
     for tag, item, what in (("Position", "dCoord", "position"), ("Salience", "dSal", "salience")):
         el = x.need(a_el, tag)
         x.drop_unknown(el, (item,), f"<{tag}> of actor {name!r}")
@@ -502,7 +411,7 @@ def _xml_actor(x: _Xml, a_el: ET.Element, dims: list[str], notes: list[str]) -> 
                 for i, d in zip(items, dims, strict=True)
             ]
         )
-    actor = _Actor(name, x.text(a_el.find("description")), x.line(a_el), capability, *vectors)
+    actor = KTABActor(name, x.text(a_el.find("description")), x.line(a_el), capability, *vectors)
     _check_actor(actor, x.file, dims, notes)
     return actor
 
@@ -563,32 +472,12 @@ def import_ktab(path: str | Path) -> KTABImport:
     kind = path.suffix.lower()
     if kind not in (".csv", ".xml"):
         raise KTABImportError(f"{file}: not a KTAB scenario file (expected .csv or .xml)")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise KTABImportError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise KTABImportError(f"{file}: is a directory, not a file") from None
-    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
-        raise KTABImportError(
-            f"{file}: cannot read: {getattr(err, 'strerror', None) or err}"
-        ) from None
-    if kind == ".xml":
-        read = _read_xml(raw, file)
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = raw[: err.start].count(b"\n") + 1
-            raise KTABImportError(f"{file}:{line}: not UTF-8 text") from None
-        if "\x00" in text:
-            line = text[: text.index("\x00")].count("\n") + 1
-            raise KTABImportError(f"{file}:{line}: not a text file (NUL byte)")
-        read = _read_csv(text, file)
+    raw = read_bytes(path)
+    read = _read_xml(raw, file) if kind == ".xml" else _read_csv(decode(raw, file), file)
     return _build(read, path)
 
 
-def _source(file: str, num: _Num, scaled: bool = False) -> dict[str, Any]:
+def _source(file: str, num: KTABNumber, scaled: bool = False) -> dict[str, Any]:
     """``{value, source}``; a salience is KTAB's number divided by 100 in floating point, as
     KTAB divides it, so the SMP runs on exactly KTAB's inputs (the source shows the number as
     written)."""
@@ -598,7 +487,7 @@ def _source(file: str, num: _Num, scaled: bool = False) -> dict[str, Any]:
     return {"value": _as_written(num), "source": where}
 
 
-def _as_written(num: _Num) -> float | int:
+def _as_written(num: KTABNumber) -> float | int:
     """A whole number written without a point stays an int (``30``, not ``30.0``)."""
     if re.fullmatch(r"[+-]?\d+", num.text) and abs(num.value) < 2**53:
         return int(num.value)

@@ -167,7 +167,14 @@ def test_an_engine_a_scenario_cannot_run_is_an_error_alone_and_a_note_otherwise(
         forecast_draws(sc, draw(sc, 2, SEED), scenario_options(sc), engines=("bargaining",))
     fc = forecast(sc, 2, SEED, engines=ALL_ENGINES)
     assert fc.engines == ("eum", "smp", "compromise")
-    assert fc.notes == (f"bargaining: not run ({why.note})",)
+    no_sq = "issue 'emission_delay' has no status quo"
+    assert fc.notes == (
+        f"bargaining: not run ({why.note})",
+        f"nbs: not run ({no_sq})",
+        f"procedural: not run ({no_sq})",
+    )
+    with pytest.raises(ValueError, match="procedural model needs every issue's status_quo"):
+        forecast(sc, 2, SEED, engines=("procedural",))
 
 
 def test_compromise_is_the_capability_salience_weighted_mean():
@@ -210,7 +217,7 @@ def test_sensitivity_offers_every_engines_outputs_and_runs_only_the_one_needed()
 
 @pytest.mark.parametrize(("name", "sc_name"), CASES)
 def test_a_sweeps_pieces_equal_its_one_piece_run(name, sc_name):
-    from summitry.distributed import SweepSpec, compute_chunk
+    from summitry.sweep import SweepSpec, compute_chunk
 
     sc = scenario(sc_name)
     spec = SweepSpec(sc, SAMPLES, SEED, tuple(dict.fromkeys(("eum", name))))

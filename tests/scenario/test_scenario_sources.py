@@ -268,7 +268,7 @@ def test_every_bundled_source_resolves_to_a_dated_reference(name: str) -> None:
 
 def test_no_bundled_file_cites_the_missing_facts_file() -> None:
     for name in bundled_names():
-        text = (LIBRARY_FILE.parent.parent / "scenarios" / f"{name}.yaml").read_text()
+        text = (LIBRARY_FILE.parent.parent / "bundled" / f"{name}.yaml").read_text()
         assert "dprk_facts" not in text, name
 
 

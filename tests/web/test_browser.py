@@ -98,7 +98,7 @@ def test_page_loads_draws_every_chart_and_logs_no_errors(page: tuple[Page, Conso
     expect(pg.locator("#p-zone")).to_have_text(deal_text("dprk-2025", {}, "p_zopa"))
     expect(pg.locator("#issues-body tr")).to_have_count(4)
     expect(pg.locator("#command")).to_have_text(
-        f"summitry forecast dprk-2025 --samples {SAMPLES} --seed 0"
+        f"summitry forecast dprk-2025 --seed 0 --samples {SAMPLES}"
     )
     expect(pg.locator("#error")).to_be_hidden()
     assert console.errors == []
@@ -144,7 +144,9 @@ def test_editing_a_key_number_updates_the_headline(page: tuple[Page, Console]) -
     assert expected != before
     expect(pg.locator("#p-zone")).to_have_text(expected, timeout=TIMEOUT_MS)
     expect(pg.locator("#p-deal")).to_have_text(deal_text("dprk-2025", {path: 0.0}, "p_deal"))
-    expect(pg.locator("#command")).to_contain_text(f"summitry compare dprk-2025 --set {path}=0")
+    expect(pg.locator("#command")).to_contain_text(
+        f"summitry compare dprk-2025 --seed 0 --samples {SAMPLES} --set {path}=0"
+    )
     assert console.errors == []
 
 

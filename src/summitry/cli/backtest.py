@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,6 +13,7 @@ from summitry.cli.app import app, console, fail, progress_bar
 from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import Col, WideOption, emit, fitted, prose
+from summitry.jsonready import json_text
 
 if TYPE_CHECKING:
     from summitry.backtest import Backtest
@@ -21,7 +21,17 @@ if TYPE_CHECKING:
 
 BACKTEST_MAX_SAMPLES = 200_000
 """Every episode's per-sample outputs are kept for the store: bound the memory one run needs."""
-ENGINE_NAMES = {"eum": "EUM", "smp": "SMP", "bargaining": "Bargaining", "compromise": "Compromise"}
+ENGINE_NAMES = {
+    "eum": "EUM",
+    "smp": "SMP",
+    "bargaining": "Bargaining",
+    "compromise": "Compromise",
+    "nbs": "NBS",
+    "procedural": "Procedural",
+}
+
+SUMMARY_ENGINES = 4
+"""The most engines the summary table shows side by side in 80 columns."""
 
 
 @app.command("backtest")
@@ -42,8 +52,8 @@ def backtest_command(
     engine: Annotated[
         str,
         typer.Option(
-            help="Engines to score: eum, smp, bargaining, compromise, default (the first "
-            "three) or all."
+            help="Engines to score: eum, smp, bargaining, compromise, nbs, procedural, "
+            "default (the first three) or all."
         ),
     ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -86,7 +96,7 @@ def backtest_command(
             store, db, "backtest", None, seed, options, result.outputs, data, started_at, extra
         )
     if as_json:
-        console.print_json(json.dumps(data))
+        console.print_json(json_text(data))
         return
     for info in data["episodes"]:
         _print_episode(data, info, wide)
@@ -252,21 +262,30 @@ def _print_summary(result: Backtest, wide: bool) -> None:
         ("P(deal) log score", lambda s: _deal(s, "log_score")),
         ("P(zone) Brier", lambda s: _deal(s, "brier_zone")),
     ]
-    columns = [Col(""), *(Col(ENGINE_NAMES[s["engine"]], numeric=True) for s in summary)]
-    rows = [[label, *(cell(s) for s in summary)] for label, cell in measures]
-    table = fitted(
-        columns,
-        rows,
-        wide=wide,
-        title=f"All episodes: {n_episodes} episode(s), {n_obs} observed issue outcome(s), "
-        f"{len(result.deals)} deal(s) scored. Few: read every number with care.",
-        caption="MAE and CRPS: means over the engine's observations, in % of each issue's "
-        "scale. Skill = 1 - MAE / MAE of the baseline (1 perfect, 0 no better, below 0 "
-        "worse), over the (n) observations the baseline exists for ('-' where the baseline "
-        "makes no error). Brier and log score: lower is better; a coin flip scores 0.250 "
-        "and 0.693.",
-    )
-    emit(table, wide=wide)
+    # more than SUMMARY_ENGINES engines (--engine all): two tables, so that the measures'
+    # labels keep their width in 80 columns
+    half = -(-len(summary) // 2)
+    parts = [summary] if len(summary) <= SUMMARY_ENGINES else [summary[:half], summary[half:]]
+    for k, part in enumerate(parts):
+        columns = [Col(""), *(Col(ENGINE_NAMES[s["engine"]], numeric=True) for s in part)]
+        rows = [[label, *(cell(s) for s in part)] for label, cell in measures]
+        table = fitted(
+            columns,
+            rows,
+            wide=wide,
+            title=None
+            if k
+            else f"All episodes: {n_episodes} episode(s), {n_obs} observed issue outcome(s), "
+            f"{len(result.deals)} deal(s) scored. Few: read every number with care.",
+            caption=None
+            if k < len(parts) - 1
+            else "MAE and CRPS: means over the engine's observations, in % of each issue's "
+            "scale. Skill = 1 - MAE / MAE of the baseline (1 perfect, 0 no better, below 0 "
+            "worse), over the (n) observations the baseline exists for ('-' where the "
+            "baseline makes no error). Brier and log score: lower is better; a coin flip "
+            "scores 0.250 and 0.693.",
+        )
+        emit(table, wide=wide)
     prose(
         "Caveat: the episode scenarios were written by people who knew the outcome, so this "
         "measures consistency with the record, not out-of-sample skill (docs/backtest.md)."

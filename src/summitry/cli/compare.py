@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,6 +13,7 @@ from summitry.cli.app import app, console, fail
 from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose
+from summitry.jsonready import json_text
 from summitry.limits import MAX_SAMPLES
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def compare_command(
     engine: Annotated[
         str,
         typer.Option(
-            help="Engines to run: eum, smp, bargaining, compromise, default (eum, smp, "
-            "bargaining) or all."
+            help="Engines to run: eum, smp, bargaining, compromise, nbs, procedural, default "
+            "(eum, smp, bargaining) or all."
         ),
     ] = "default",
     db: DbOption = Path(DEFAULT_DB),
@@ -134,7 +134,7 @@ def compare_command(
             options["engines"] = list(engines)
         save_and_report(store, db, "compare", sc_a, seed, options, outputs, data, started_at, extra)
     if as_json:
-        console.print_json(json.dumps(data, default=str))
+        console.print_json(json_text(data))
         return
     _print(rows, a, name_b, samples, paired(fa, fb), show_all, deal, wide)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +13,9 @@ from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.forecast_view import (
     print_compromise,
     print_deal,
+    print_nbs,
     print_options,
+    print_procedural,
     print_settlements,
     print_trace,
 )
@@ -22,6 +23,7 @@ from summitry.cli.limits import SWEEP_HINT, check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import WideOption
 from summitry.engines.eum.options import PRESETS
+from summitry.jsonready import json_text
 from summitry.limits import MAX_SAMPLES
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ def forecast_command(
         str,
         typer.Option(
             help="Engines to run and show: eum, smp, bargaining (with the options game), "
-            "compromise, default (eum, smp, bargaining) or all."
+            "compromise, nbs, procedural, default (eum, smp, bargaining) or all."
         ),
     ] = "default",
     db: DbOption = Path(DEFAULT_DB),
@@ -119,7 +121,7 @@ def forecast_command(
         data = fc.to_dict()
         if trace:
             data["trace"] = _trace_records(fc)
-        console.print_json(json.dumps(data))
+        console.print_json(json_text(data))
         return
     shown = engines
     if {"eum", "smp"} & set(shown):
@@ -129,6 +131,10 @@ def forecast_command(
         print_options(fc, wide=wide)
     if "compromise" in shown:
         print_compromise(fc, wide=wide)
+    if "nbs" in shown:
+        print_nbs(fc, wide=wide)
+    if "procedural" in shown:
+        print_procedural(fc, wide=wide)
     for note in fc.notes:
         err_console.print(f"note: {note}", markup=False)
     if trace:
@@ -145,7 +151,7 @@ def _save(
     db: Path,
 ) -> None:
     """Keep the run in the results store; say where on stderr (stdout stays the result)."""
-    from summitry.distributed import engine_options
+    from summitry.sweep import engine_options
 
     record = fc.to_dict()
     options = {

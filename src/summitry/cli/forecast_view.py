@@ -77,19 +77,35 @@ def print_settlements(fc: Forecast, engines: tuple[str, ...], *, wide: bool = Fa
         prose(smp_turns_line(fc))
 
 
-COMPROMISE_COLUMNS = (
-    Col("Issue", whole=True),
-    Col("Status\nquo", numeric=True, drop=1),
-    Col("Compromise\nsettlement", numeric=True),
-    Col("Nearest anchor", min_width=ANCHOR_MIN, drop=2),
-)
+def _settlement_columns(header: str) -> tuple[Col, ...]:
+    return (
+        Col("Issue", whole=True),
+        Col("Status\nquo", numeric=True, drop=1),
+        Col(header, numeric=True),
+        Col("Nearest anchor", min_width=ANCHOR_MIN, drop=2),
+    )
+
+
+COMPROMISE_COLUMNS = _settlement_columns("Compromise\nsettlement")
 """The compromise model's table (``--engine compromise`` or ``all``; docs/cli.md)."""
+NBS_COLUMNS = _settlement_columns("NBS\nsettlement")
+"""The Nash bargaining solution's table (``--engine nbs`` or ``all``)."""
+PROCEDURAL_COLUMNS = _settlement_columns("Procedural\nsettlement")
+"""The procedural model's table (``--engine procedural`` or ``all``)."""
 
 
-def print_compromise(fc: Forecast, *, wide: bool = False) -> None:
-    """Per issue: status quo, the compromise model's settlement and its nearest anchor
-    (nothing when the compromise model did not run)."""
-    info = fc.to_dict().get("compromise")
+def _print_settlement(
+    fc: Forecast,
+    engine: str,
+    columns: tuple[Col, ...],
+    title: str,
+    caption: str,
+    *,
+    wide: bool,
+) -> None:
+    """Per issue: status quo, ``engine``'s settlement and its nearest anchor (nothing when
+    the engine did not run)."""
+    info = fc.to_dict().get(engine)
     if info is None:
         return
     what = "central values" if fc.point else f"{fc.samples:,} samples, seed {fc.seed}"
@@ -107,15 +123,55 @@ def print_compromise(fc: Forecast, *, wide: bool = False) -> None:
             ]
         )
     table = fitted(
-        COMPROMISE_COLUMNS,
-        rows,
-        wide=wide,
-        show_lines=not wide,
-        title=f"Compromise model ({what})",
-        caption="p50 \\[p10-p90] over samples of sum c s x / sum c s over the actors "
-        "(capability c, salience s, position x). Anchor: the labelled point nearest the p50.",
+        columns, rows, wide=wide, show_lines=not wide, title=f"{title} ({what})", caption=caption
     )
     emit(table, wide=wide)
+
+
+def print_compromise(fc: Forecast, *, wide: bool = False) -> None:
+    """Per issue: status quo, the compromise model's settlement and its nearest anchor
+    (nothing when the compromise model did not run)."""
+    _print_settlement(
+        fc,
+        "compromise",
+        COMPROMISE_COLUMNS,
+        "Compromise model",
+        "p50 \\[p10-p90] over samples of sum c s x / sum c s over the actors "
+        "(capability c, salience s, position x). Anchor: the labelled point nearest the p50.",
+        wide=wide,
+    )
+
+
+def print_nbs(fc: Forecast, *, wide: bool = False) -> None:
+    """Per issue: status quo, the Nash bargaining solution and its nearest anchor (nothing
+    when it did not run; docs/models/nbs.md)."""
+    _print_settlement(
+        fc,
+        "nbs",
+        NBS_COLUMNS,
+        "Nash bargaining solution",
+        "p50 \\[p10-p90] over samples of the point maximising sum c log(gain over the "
+        "status quo) over the actors, u = -s (x - position)^2. Anchor: the labelled point "
+        "nearest the p50.",
+        wide=wide,
+    )
+
+
+def print_procedural(fc: Forecast, *, wide: bool = False) -> None:
+    """Per issue: status quo, the procedural model's settlement and its nearest anchor
+    (nothing when it did not run; docs/models/procedural.md)."""
+    info = fc.to_dict().get("procedural")
+    players = ", ".join(info["veto_players"]) if info is not None else ""
+    _print_settlement(
+        fc,
+        "procedural",
+        PROCEDURAL_COLUMNS,
+        "Procedural model",
+        "p50 \\[p10-p90] over samples of the compromise moved into the points every veto "
+        f"player prefers to the status quo. Veto players: {escape(players)}. Anchor: the "
+        "labelled point nearest the p50.",
+        wide=wide,
+    )
 
 
 def smp_turns_line(fc: Forecast) -> str:

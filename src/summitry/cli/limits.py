@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from summitry.cli.app import fail
 
 if TYPE_CHECKING:
-    from summitry.distributed import SweepSpec
+    from summitry.sweep import SweepSpec
 
 SWEEP_HINT = "use `summitry sweep`, which streams any number of samples to the store"
 """What ``forecast`` and ``report`` suggest when a run does not fit in memory."""
@@ -41,7 +41,7 @@ def check_sweep(spec: SweepSpec, chunk: int, workers: int | None, scheduler: str
     """The memory check of ``summitry sweep``: local workers (``workers``, default one per
     CPU) each with a chunk in hand; with ``scheduler`` the workers are elsewhere and only
     this process's share (the chunks it stores) counts."""
-    from summitry.distributed import default_workers
+    from summitry.sweep import default_workers
 
     if scheduler is not None:
         request, n, worker = f"--chunk {chunk:,}", 1, False

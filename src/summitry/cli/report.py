@@ -151,7 +151,8 @@ def report_command(
     engine: Annotated[
         str,
         typer.Option(
-            help="default (eum, smp, bargaining) or all (adds the compromise model's settlements)."
+            help="default (eum, smp, bargaining) or all (adds the compromise, NBS and "
+            "procedural models' settlements)."
         ),
     ] = "default",
     db: DbOption = Path(DEFAULT_DB),
@@ -216,7 +217,7 @@ def _save(
     started_at: dt.datetime,
 ) -> None:
     """Keep the run like ``forecast`` does, as kind ``report``, with the files written."""
-    from summitry.distributed import engine_options
+    from summitry.sweep import engine_options
 
     record = fc.to_dict()
     record["sensitivity"] = None if drivers is None else drivers.to_dict()

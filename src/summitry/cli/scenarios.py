@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,6 +10,7 @@ from rich.table import Table
 
 from summitry.cli.app import app, console, fail
 from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted, prose, source_cell
+from summitry.jsonready import json_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -56,7 +56,7 @@ def list_command(
             }
         )
     if as_json:
-        console.print_json(json.dumps(rows))
+        console.print_json(json_text(rows))
     else:
         cells = [
             [
@@ -101,7 +101,7 @@ def show_command(
     except ScenarioError as err:
         fail(err.lines())
     if as_json:
-        console.print_json(json.dumps(_json(sc)))
+        console.print_json(json_text(_json(sc)))
         return
     _print(sc, wide)
 
@@ -169,7 +169,7 @@ def _json(sc: Scenario) -> dict[str, Any]:
                 "kind": q.kind,
                 "central": q.central(),
                 "distribution": q.describe(),
-                "legal_range": [legal[0], legal[1] if legal[1] != float("inf") else None],
+                "legal_range": list(legal),  # no upper limit (inf) -> null (jsonready)
                 "source": q.source,
                 "note": q.note,
             }

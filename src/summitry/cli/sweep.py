@@ -24,8 +24,8 @@ from summitry.limits import MAX_SAMPLES
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from summitry.distributed import SweepSpec, Throughput
     from summitry.store import Store
+    from summitry.sweep import SweepSpec, Throughput
 
 DEFAULT_SAMPLES = 100_000
 DEFAULT_CHUNK = 10_000
@@ -148,9 +148,9 @@ def _new_spec(
     variant: str | None,
     rounds: int | None,
 ) -> SweepSpec:
-    from summitry.distributed import SweepSpec
     from summitry.forecast import ENGINES
     from summitry.scenario import ScenarioError, load
+    from summitry.sweep import SweepSpec
 
     try:
         sc = load(scenario)
@@ -170,9 +170,9 @@ def _resume_spec(
     store: Store, run_id: int, scenario: str | None, given: dict[str, Any]
 ) -> SweepSpec:
     """The stored sweep; settings given again must agree with it, a changed file warns."""
-    from summitry.distributed import SweepError, load_spec
     from summitry.scenario import ScenarioError, load
     from summitry.store import StoreError, scenario_hash
+    from summitry.sweep import SweepError, load_spec
 
     try:
         spec = load_spec(store, run_id)
@@ -222,7 +222,8 @@ def _run(
     db: Path | None,
     wide: bool = False,
 ) -> None:
-    from summitry.distributed import (
+    from summitry.store import StoreError
+    from summitry.sweep import (
         SweepError,
         SweepFailed,
         Throughput,
@@ -230,7 +231,6 @@ def _run(
         resume_sweep,
         start_sweep,
     )
-    from summitry.store import StoreError
 
     started: list[int] = [] if resume is None else [resume]
     done_before = 0

@@ -22,6 +22,13 @@ _TABLE: tuple[tuple[str, str, bool, str], ...] = (
     ("smp", "smp", True, "Spatial Model of Politics: where each issue settles (3+ actors)"),
     ("bargaining", "bargaining", True, "bargaining model and options game: deal and terms"),
     ("compromise", "compromise", False, "compromise model: capability x salience mean"),
+    ("nbs", "nbs", False, "Nash bargaining solution over all actors, status quo as threat"),
+    (
+        "procedural",
+        "procedural",
+        False,
+        "procedural model: compromise within what veto players accept",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(row[0] for row in _TABLE)

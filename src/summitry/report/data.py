@@ -32,12 +32,22 @@ QRE_LAMBDA = 5.0
 """The logit QRE precision shown beside the subgame-perfect shares (nearest on the grid)."""
 FEW_SAMPLES = 100
 """Below this many samples with a zone of agreement the deal terms get a warning."""
-ENGINE_LABELS = {"eum": "EUM", "smp": "SMP", "compromise": "Compromise"}
+ENGINE_LABELS = {
+    "eum": "EUM",
+    "smp": "SMP",
+    "compromise": "Compromise",
+    "nbs": "NBS",
+    "procedural": "Procedural",
+}
 ENGINE_NAMES = {
     "eum": "expected-utility model",
     "smp": "Spatial Model of Politics",
     "compromise": "compromise model",
+    "nbs": "Nash bargaining solution",
+    "procedural": "procedural model",
 }
+SETTLEMENT_ENGINES = ("compromise", "nbs", "procedural")
+"""Opt-in engines whose one output per issue is a settlement (``--engine all``)."""
 
 
 @dataclass(frozen=True)
@@ -183,11 +193,12 @@ def _anchor(record: dict[str, Any] | None) -> tuple[float, str] | None:
 
 
 def settlements(fc: Forecast) -> list[IssueSettlement]:
-    """Per issue: each engine's settlement (EUM, then SMP when it ran, then the compromise
-    model when it ran: ``summitry report --engine all``)."""
+    """Per issue: each engine's settlement (EUM, then SMP when it ran, then the compromise,
+    NBS and procedural models when they ran: ``summitry report --engine all``)."""
     eum_final = fc.settlement()
     smp_final = None if fc.smp is None else fc.smp.settlement
-    comp = fc.to_dict().get("compromise") if "compromise" in fc.runs else None
+    record = fc.to_dict()
+    opt_in = [(name, record[name]) for name in SETTLEMENT_ENGINES if name in fc.runs]
     out = []
     for k, (issue, row) in enumerate(zip(fc.scenario.issues, fc.summary(), strict=True)):
         engines = [
@@ -210,16 +221,16 @@ def settlements(fc: Forecast) -> list[IssueSettlement]:
                     density(smp_final[:, k], issue.scale),
                 )
             )
-        if comp is not None:
-            q = comp["settlement"][issue.id]
+        for name, info in opt_in:
+            q = info["settlement"][issue.id]
             near = issue.nearest_anchor(q["p50"])
             engines.append(
                 EngineSettlement(
-                    "compromise",
+                    name,
                     q,
-                    q,  # the compromise model has no bargaining rounds: no initial state
+                    q,  # these models have no bargaining rounds: no initial state
                     near,
-                    density(fc.runs["compromise"].settlement[:, k], issue.scale),
+                    density(fc.runs[name].settlement[:, k], issue.scale),
                 )
             )
         out.append(

@@ -26,6 +26,8 @@ COLORS = {
     "eum": "#1f5fa8",
     "smp": "#c0392b",
     "compromise": "#16a085",
+    "nbs": "#b7950b",
+    "procedural": "#7f8c8d",
     "status_quo": "#555555",
     "initial": "#8e44ad",
     "terms": "#1e8449",

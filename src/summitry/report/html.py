@@ -12,7 +12,6 @@ one is given, so the same forecast gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -20,6 +19,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import summitry
+from summitry import reproduce
 from summitry.report import data, figures
 from summitry.scenario import Fixed
 from summitry.scenario.sources import cited_references, scenario_references
@@ -134,7 +134,7 @@ def _header(fc: Forecast, overrides: Mapping[str, Any], generated: str | None) -
     ]
     if overrides:
         items = "".join(
-            f"<li><code>{_e(k)}</code> = <code>{_e(_yaml(v))}</code></li>"
+            f"<li><code>{_e(k)}</code> = <code>{_e(reproduce.set_value(v))}</code></li>"
             for k, v in overrides.items()
         )
         parts.append(
@@ -455,13 +455,6 @@ def _inputs(sc: Scenario, overrides: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def _yaml(value: Any) -> str:
-    """A --set value as the command line takes it (YAML flow style; JSON is valid YAML)."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=False, default=str)
-
-
 def reproduce_command(
     fc: Forecast,
     sensitivity: Sensitivity | None,
@@ -470,18 +463,17 @@ def reproduce_command(
 ) -> str:
     """``summitry report <scenario> --seed S --samples N`` with any ``--set`` changes, and
     ``--no-sensitivity`` when the report has no drivers section although it could, and
-    ``--engine all`` when it shows the opt-in engines (docs/architecture.md)."""
+    ``--engine all`` when it shows the opt-in engines (docs/architecture.md); built by
+    :func:`summitry.reproduce.reproduce_command`."""
     from summitry.sensitivity import uncertain_inputs
 
-    parts = ["summitry", "report", target or fc.scenario.name, "--seed", str(fc.seed)]
-    parts += ["--samples", str(fc.samples)]
-    for path, value in (overrides or {}).items():
-        parts += ["--set", f"{path}={_yaml(value)}"]
+    flags: list[str] = []
     if sensitivity is None and uncertain_inputs(fc.scenario):
-        parts.append("--no-sensitivity")
+        flags.append("--no-sensitivity")
     if fc.runs:
-        parts += ["--engine", "all"]
-    return " ".join(shlex.quote(p) for p in parts)
+        flags += ["--engine", "all"]
+    target = target or fc.scenario.name
+    return reproduce.reproduce_command("report", target, fc.seed, fc.samples, overrides, flags)
 
 
 def _settings(fc: Forecast, sensitivity: Sensitivity | None, command: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from summitry.scenario.catalog import bundled_names, resolve_path
 from summitry.scenario.errors import ErrorItem, ScenarioError
-from summitry.scenario.loader import load, load_text, validate
+from summitry.scenario.loader import Scenario, load, load_text, validate
 from summitry.scenario.quantities import (
     AnyQuantity,
     Beta,
@@ -23,7 +23,7 @@ from summitry.scenario.quantities import (
     Triangular,
     Uniform,
 )
-from summitry.scenario.schema import Actor, EUMSettings, Issue, ModelSettings, Scenario
+from summitry.scenario.schema import Actor, EUMSettings, Issue, ModelSettings
 
 __all__ = [
     "Actor",

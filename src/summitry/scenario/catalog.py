@@ -1,4 +1,4 @@
-"""The bundled scenarios (``src/summitry/scenarios/*.yaml``) and name-or-path lookup."""
+"""The bundled scenarios (``src/summitry/bundled/*.yaml``) and name-or-path lookup."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from summitry.scenario.errors import ErrorItem, ScenarioError
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "bundled"
 """Where the bundled scenario files live (package data)."""
 
 SUFFIXES = (".yaml", ".yml")

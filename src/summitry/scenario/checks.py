@@ -11,6 +11,7 @@ equal to the file stem.
 from __future__ import annotations
 
 import difflib
+from typing import TypeVar
 
 from summitry.scenario.quantities import (
     AnyQuantity,
@@ -30,11 +31,12 @@ from summitry.scenario.schema import (
     Issue,
     OutcomeDeal,
     OutcomeIssue,
-    Scenario,
+    ScenarioBase,
     SideValues,
 )
 
 Finding = tuple[Loc, str]
+S = TypeVar("S", bound=ScenarioBase)
 
 
 def suggest(word: str, choices: list[str]) -> str:
@@ -109,7 +111,7 @@ def _actor(j: int, actor: Actor, issues: list[Issue]) -> list[Finding]:
     return out
 
 
-def cross_check(sc: Scenario) -> list[Finding]:
+def cross_check(sc: ScenarioBase) -> list[Finding]:
     """Every cross-reference problem of ``sc``, in document order."""
     out = _duplicates("issue", "issues", sc.issue_ids)
     for i, issue in enumerate(sc.issues):
@@ -129,7 +131,7 @@ def cross_check(sc: Scenario) -> list[Finding]:
     return out
 
 
-def _bargaining(sc: Scenario) -> list[Finding]:
+def _bargaining(sc: ScenarioBase) -> list[Finding]:
     """Actor ids in the bargaining section exist; ratifiers named by a channel are declared;
     every issue has a status quo (the no-deal point); every quantity is in its range."""
     bg = sc.bargaining
@@ -174,7 +176,7 @@ def _bargaining(sc: Scenario) -> list[Finding]:
     return out
 
 
-def _outcome(sc: Scenario) -> list[Finding]:
+def _outcome(sc: ScenarioBase) -> list[Finding]:
     """The outcome is read on or after the scenario's date; its issues exist; each value and
     band end lies on the issue's scale, with low <= value <= high."""
     oc = sc.outcome
@@ -211,7 +213,7 @@ def _outcome(sc: Scenario) -> list[Finding]:
     return out
 
 
-def _accommodation(sc: Scenario) -> list[Finding]:
+def _accommodation(sc: ScenarioBase) -> list[Finding]:
     """Accommodation rows name known actors, and each row's weights sum to at most 1."""
     rows = sc.model.smp.accommodation or {}
     ids = sc.actor_ids
@@ -229,7 +231,7 @@ def _accommodation(sc: Scenario) -> list[Finding]:
     return out
 
 
-def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
+def bundled_check(sc: ScenarioBase, stem: str) -> list[Finding]:
     """Rules for bundled files: name equals the file stem; every reference is dated; every
     quantity has a source or a note (a plain number has neither)."""
     out: list[Finding] = []
@@ -269,7 +271,7 @@ def bundled_check(sc: Scenario, stem: str) -> list[Finding]:
     return out
 
 
-def fill_bounds(sc: Scenario) -> Scenario:
+def fill_bounds(sc: S) -> S:
     """``sc`` with every beta's absent ``low``/``high`` set to its slot's legal range."""
     issues = [
         issue

@@ -17,11 +17,27 @@ from pydantic import ValidationError
 from summitry.scenario.catalog import display_name, is_bundled, resolve_path
 from summitry.scenario.checks import bundled_check, cross_check, fill_bounds, suggest
 from summitry.scenario.errors import ErrorItem, ScenarioError, format_path
-from summitry.scenario.quantities import Loc
-from summitry.scenario.schema import Scenario
+from summitry.scenario.quantities import AnyQuantity, Loc
+from summitry.scenario.schema import ScenarioBase
 from summitry.scenario.sources import audit, scenario_references, shadowed_keys, unknown_keys
 from summitry.scenario.translate import Place, locate, message
 from summitry.scenario.yamlio import LineMap, parse
+
+
+class Scenario(ScenarioBase):
+    """A validated scenario (:class:`summitry.scenario.schema.ScenarioBase`, docs/
+    scenario-format.md) that can be re-validated with new values: ``with_values`` needs the
+    whole validation below, so it lives here and the schema never imports the loader."""
+
+    def with_values(
+        self, values: Mapping[str, AnyQuantity | float | Mapping[str, Any]]
+    ) -> Scenario:
+        """A copy with the quantities at the given dotted paths replaced, re-validated.
+
+        A value is a quantity, a plain number (a fixed value) or a quantity mapping as in
+        YAML. Unknown paths and invalid values raise :class:`ScenarioError`.
+        """
+        return replace_values(self, values)
 
 
 def load(name_or_path: str | Path) -> Scenario:

@@ -1,15 +1,17 @@
-"""The scenario models (docs/scenario-format.md, "Fields"): Scenario, Issue, Actor, model settings.
+"""The scenario models (docs/scenario-format.md, "Fields"): ScenarioBase, Issue, Actor, settings.
 
 The models check types and each field on its own; checks that relate fields across the
 document (ids, ranges of quantities, one position and salience per issue) live in
-:mod:`summitry.scenario.checks` and run once these pass.
+:mod:`summitry.scenario.checks` and run once these pass. ``Scenario`` itself is
+:class:`ScenarioBase` plus ``with_values``, which re-runs the whole validation and so lives
+with the loader (:mod:`summitry.scenario.loader`); this module imports no other module of
+the package but ``quantities`` and ``yamlio``, so the package has no import cycle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -52,6 +54,7 @@ from summitry.engines.smp.options import (
 )
 from summitry.engines.smp.options import Resolution as SMPResolution
 from summitry.scenario.quantities import AnyQuantity, Num, Quantity, Range, Text, fmt
+from summitry.scenario.yamlio import describe
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -354,8 +357,6 @@ class OptionsSettings(_Model):
 def parse_date(value: Any) -> Any:
     """A date field's input as a :class:`datetime.date` (ISO text, a YAML date, or a
     midnight datetime); anything else raises ``ValueError`` with a short message."""
-    from summitry.scenario.yamlio import describe
-
     if isinstance(value, dt.datetime):
         if (value.hour, value.minute, value.second) != (0, 0, 0):
             raise ValueError("expected a date without a time, like 2025-09-21")
@@ -455,10 +456,11 @@ class Outcome(_Model):
         return self
 
 
-class Scenario(_Model):
+class ScenarioBase(_Model):
     """A negotiation: issues, actors and engine settings (docs/scenario-format.md, "Top
     level"); a past episode may also record its ``outcome`` (read by backtests only, never by
-    the engines)."""
+    the engines). Load one as :class:`summitry.scenario.Scenario`, which adds
+    ``with_values``."""
 
     name: Slug
     title: Label
@@ -489,7 +491,7 @@ class Scenario(_Model):
 
     def __eq__(self, other: object) -> bool:
         """Equal content, wherever each came from (``source_file`` is not compared)."""
-        if not isinstance(other, Scenario):
+        if not isinstance(other, ScenarioBase):
             return NotImplemented
         return self.__dict__ == other.__dict__
 
@@ -580,18 +582,6 @@ class Scenario(_Model):
             if p == path:
                 return legal
         raise KeyError(f"no quantity at '{path}'")
-
-    def with_values(
-        self, values: Mapping[str, AnyQuantity | float | Mapping[str, Any]]
-    ) -> Scenario:
-        """A copy with the quantities at the given dotted paths replaced, re-validated.
-
-        A value is a quantity, a plain number (a fixed value) or a quantity mapping as in
-        YAML. Unknown paths and invalid values raise :class:`ScenarioError`.
-        """
-        from summitry.scenario.loader import replace_values
-
-        return replace_values(self, values)
 
     def to_data(self, json_safe: bool = False) -> dict[str, Any]:
         """The scenario as plain data in the file's own form (loads back to an equal one).

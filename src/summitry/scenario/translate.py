@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from summitry.pydantic_messages import pydantic_message
 from summitry.scenario.checks import suggest
 from summitry.scenario.quantities import CLASSES, DISTRIBUTIONS, Loc, fmt
 from summitry.scenario.schema import (
@@ -23,7 +24,7 @@ from summitry.scenario.schema import (
     Outcome,
     OutcomeDeal,
     OutcomeIssue,
-    Scenario,
+    ScenarioBase,
     ScenarioReference,
 )
 from summitry.scenario.yamlio import LineMap, describe
@@ -54,7 +55,7 @@ _ITEM = {
     "references": "reference",
 }
 _FIELDS: dict[str, list[str]] = {
-    "scenario": list(Scenario.model_fields),
+    "scenario": list(ScenarioBase.model_fields),
     "issue": list(Issue.model_fields),
     "actor": list(Actor.model_fields),
     "model": list(ModelSettings.model_fields),
@@ -180,7 +181,9 @@ def _noun(place: Place) -> str:
 
 
 def message(err: ErrorDetails, place: Place) -> str:
-    """A short message for one pydantic error at ``place``."""
+    """A short message for one pydantic error at ``place``: the cases that need the
+    scenario's structure here, the rest from
+    :func:`summitry.pydantic_messages.pydantic_message`."""
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     last = place.path[-1] if place.path else ""
     if "[key]" in err["loc"]:
@@ -201,48 +204,13 @@ def message(err: ErrorDetails, place: Place) -> str:
                     hint = f" (for a distribution add 'dist: {tag}')"
                     break
         return f"unknown field '{last}'{hint}"
-    if kind == "finite_number":
-        return f"{describe(value)} is not a finite number"
-    if kind.startswith("float") and isinstance(value, int) and not isinstance(value, bool):
-        return f"the number {describe(value)} is too large"
-    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
-        whole = kind.startswith("int")
-        return f"expected a {'whole ' if whole else ''}number, got {describe(value)}"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {describe(value)}"
-    if kind == "int_from_float":
-        return f"expected a whole number, got {describe(value)}"
-    if kind == "string_type":
-        hint = " (put it in quotes)" if isinstance(value, int | float | bool) else ""
-        return f"expected text, got {describe(value)}{hint}"
     if kind == "string_pattern_mismatch":
         if place.parent_kind == "scenario" and last == "name":
             return f"'{value}' is not a valid name (lower-case letters, digits and '-')"
         return f"'{value}' is not a valid id ({_ID_RULE})"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = float(ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le", 0)))))
-        relation = {
-            "greater_than": "must be above",
-            "greater_than_equal": "is below",
-            "less_than": "must be below",
-            "less_than_equal": "is above",
-        }[kind]
-        if kind in ("greater_than", "less_than"):
-            return f"{describe(value)} {relation.replace('must be', 'is not')} {fmt(bound)}"
-        return f"{describe(value)} {relation} {fmt(bound)}"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         return f"needs at least {n} {_noun(place)}{'' if n == 1 else 's'}"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list, got {describe(value)}"
-    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
-        return f"expected a mapping, got {describe(value)}"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        shown = f"'{value}'" if isinstance(value, str) else describe(value)
-        return f"{shown} is not one of: {expected}"
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
         hint = suggest(tag, DISTRIBUTIONS)
@@ -253,8 +221,4 @@ def message(err: ErrorDetails, place: Place) -> str:
             return f"'dist' must name a distribution ({names}), got {describe(value.get('dist'))}"
         example = "{value: 4, source: ...}"
         return f"expected a number or a mapping such as {example}, got {describe(value)}"
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return f"expected a date like 2025-09-21, got {describe(value)}"
-    return str(err["msg"])
+    return pydantic_message(err)

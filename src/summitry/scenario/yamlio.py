@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from summitry.scenario.quantities import Loc
+from summitry.scenario.quantities import Loc, fmt
 
 MAX_NODES = 200_000
 """Largest number of values a scenario may expand to (guards against alias bombs)."""
@@ -180,15 +180,11 @@ def _join(path: str, key: Any) -> str:
 def _key_text(key: Any) -> str:
     if isinstance(key, str):
         return key
-    from summitry.scenario.quantities import fmt
-
     return fmt(key) if isinstance(key, int | float) else str(key)
 
 
 def describe(value: Any) -> str:
     """A short description of a YAML value for messages: ``true``, ``text 'abc'``, ``a list``."""
-    from summitry.scenario.quantities import fmt
-
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):

@@ -8,16 +8,14 @@ show; ``errors`` lists them all.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from summitry.scenario.quantities import fmt
+from summitry.pydantic_messages import pydantic_message
 
 log = logging.getLogger("summitry.web")
 
@@ -45,53 +43,11 @@ def body(problems: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "true" if value is True else "false" if value is False else "null"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
-    if isinstance(value, int | float):
-        return fmt(value)
-    if isinstance(value, str):
-        return f"'{value[:60]}'"
-    return type(value).__name__.replace("dict", "a mapping").replace("list", "a list")
-
-
 def field_name(loc: tuple[int | str, ...]) -> str:
     """The field a pydantic ``loc`` points at, as the request names it:
     ``("body", "overrides", "actors.dprk.capability")`` -> ``overrides.actors.dprk.capability``."""
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts)
-
-
-def pydantic_message(err: ErrorDetails) -> str:
-    """A short message for one request-validation error."""
-    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "json_invalid":
-        return "the request body is not valid JSON"
-    if kind == "finite_number":
-        return f"{_shown(value)} is not a finite number"
-    if kind in ("int_type", "int_from_float", "int_parsing"):
-        return f"expected a whole number, got {_shown(value)}"
-    if kind in ("float_type", "float_parsing"):
-        return f"expected a number, got {_shown(value)}"
-    if kind in ("string_type", "dict_type", "model_type", "model_attributes_type"):
-        wanted = "text" if kind == "string_type" else "a JSON object"
-        return f"expected {wanted}, got {_shown(value)}"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        return f"{_shown(value)} is not one of: {expected}"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        bound = ctx.get("ge", ctx.get("le"))
-        side = "below the minimum" if kind == "greater_than_equal" else "above the maximum"
-        return f"{_shown(value)} is {side} of {_shown(bound)}"
-    if kind in ("string_too_short", "string_too_long", "too_long"):
-        return str(err["msg"]).lower()
-    return str(err["msg"])
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -17,7 +17,8 @@ class ForecastRequest(BaseModel):
     """``POST /api/forecast``: which scenario, how many samples, which seed, and the inputs
     changed from the scenario (dotted path -> a fixed value) and the bargaining channel.
     ``samples``/``seed`` left out take the server's defaults. ``engine``: ``default`` (the
-    default engine set) or ``all`` (adds the opt-in engines: the compromise model)."""
+    default engine set) or ``all`` (adds the opt-in engines: the compromise, NBS and
+    procedural models)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from summitry.jsonready import json_ready
+from summitry.reproduce import reproduce_command
 from summitry.scenario import Scenario, ScenarioError
 from summitry.scenario.checks import suggest
 from summitry.scenario.quantities import fmt
@@ -115,25 +116,9 @@ def command_line(
     """The ``summitry`` command that prints the same numbers: ``forecast`` without changes,
     else ``compare`` of the scenario against itself with each change as ``--set``; with
     ``--engine all`` when the request asked for every engine."""
-    args = ["summitry", "forecast" if not changes else "compare", scenario_arg]
-    for path, value in changes.items():
-        text = fmt(value) if isinstance(value, int | float) else str(value)
-        args += ["--set", f"{path}={text}"]
-    args += ["--samples", str(samples), "--seed", str(seed)]
-    if engine != "default":
-        args += ["--engine", engine]
-    return shlex.join(args)
-
-
-def _finite(x: Any) -> Any:
-    """``x`` with every NaN or infinity replaced by None (JSON has no such numbers)."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_finite(v) for v in x]
-    return x
+    verb = "forecast" if not changes else "compare"
+    flags = [] if engine == "default" else ["--engine", engine]
+    return reproduce_command(verb, scenario_arg, seed, samples, changes, flags)
 
 
 def _figures(fc: Any) -> dict[str, Any]:
@@ -145,7 +130,7 @@ def _figures(fc: Any) -> dict[str, Any]:
         "deal": figures.deal_figure(fc),
         "options": figures.options_figure(fc),
     }
-    return {k: None if f is None else _finite(json.loads(f.to_json())) for k, f in made.items()}
+    return {k: None if f is None else json_ready(json.loads(f.to_json())) for k, f in made.items()}
 
 
 def compute(p: Prepared) -> bytes:
@@ -167,7 +152,7 @@ def compute(p: Prepared) -> bytes:
             **({} if p.engine == "default" else {"engine": p.engine}),
         },
         "command": p.command,
-        "forecast": _finite(fc.to_dict()),
+        "forecast": json_ready(fc.to_dict()),
         "figures": _figures(fc),
     }
     return json.dumps(answer, allow_nan=False, separators=(",", ":")).encode()

@@ -43,8 +43,8 @@ def test_reads_a_scenario(tmp_path: Path) -> None:
     [
         ("C, Third, 0.25, 0, 0, 75, 100,", "C, Third, 0.25, 0, 10, 75, 100,", "total salience"),
         ("B, Second actor, 3, 100,", "B, Second actor, 3, 101,", "position"),
-        ("A, First actor, 10.5,", "A, First actor, -1,", "negative capability"),
-        ('Tiny ,"Two issues, quoted",3,2,', 'Tiny ,"x",4,2,', "announces 4 actors"),
+        ("A, First actor, 10.5,", "A, First actor, -1,", "capability is negative"),
+        ('Tiny ,"Two issues, quoted",3,2,', 'Tiny ,"x",4,2,', "announces 4 actor"),
         ("C, Third, 0.25, 0, 0, 75, 100,", "C, Third, 0.25, 0, 0, 75,", "expected 7 fields"),
     ],
 )
@@ -70,3 +70,48 @@ def test_reads_stored_positions_and_probabilities(tmp_path: Path) -> None:
     np.testing.assert_allclose(prob.sum(axis=-1), 1.0)
     with pytest.raises(ValueError, match="incomplete"):
         read_posprob(_write(tmp_path, "\n".join(rows[:-1]) + "\n", "r.csv"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("B, Second actor, 3, 100,", "B, Second actor, 3, nan,", "'nan' is not a number"),
+        ("B, Second actor, 3, 100,", "B, Second actor, 3, 1_0,", "'1_0' is not a number"),
+        ("C, Third, 0.25,", ", Third, 0.25,", "s.csv:5: the actor has no name"),
+        ('Tiny ,"Two issues, quoted",3,2,', 'Tiny ,"x",three,2,', "s.csv:1: .*whole numbers"),
+    ],
+)
+def test_one_reader_for_both_callers(tmp_path: Path, old: str, new: str, message: str) -> None:
+    """read_scenario and import-ktab read the CSV with the same rules and the same message."""
+    from summitry.ktab_import import KTABImportError, import_ktab
+
+    path = _write(tmp_path, SCENARIO.replace(old, new))
+    with pytest.raises(ValueError, match=message) as direct:
+        read_scenario(path)
+    with pytest.raises(KTABImportError) as imported:
+        import_ktab(path)
+    assert str(imported.value) == str(direct.value)
+
+
+def test_salience_above_100_is_refused_for_reference_runs_but_noted_on_import(
+    tmp_path: Path,
+) -> None:
+    from summitry.ktab_import import import_ktab
+
+    path = _write(tmp_path, SCENARIO.replace("C, Third, 0.25, 0, 0,", "C, Third, 0.25, 0, 10,"))
+    with pytest.raises(ValueError, match=r"s.csv:5: actor 'C': total salience 110 is above 100"):
+        read_scenario(path)
+    notes = import_ktab(path).notes
+    assert any("saliences add up to 110" in n for n in notes)
+
+
+def test_not_utf8_and_missing_files_are_one_line_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "s.csv"
+    bad.write_bytes(SCENARIO.encode() + b"\xff\xfe\n")
+    with pytest.raises(ValueError, match=r"s.csv:6: not UTF-8 text"):
+        read_scenario(bad)
+    with pytest.raises(ValueError, match="no such file"):
+        read_scenario(tmp_path / "absent.csv")
+    rows = "turn,actor,dim,position,ideal\n0,0,0,inf,1\n"
+    with pytest.raises(ValueError, match=r"p.csv:2: position 'inf' is not a number"):
+        read_positions(_write(tmp_path, rows, "p.csv"))
