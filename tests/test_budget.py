@@ -6,22 +6,20 @@ from __future__ import annotations
 import gc
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import summitry as sm
+from console_script import EXE
 from summitry import budget
 from summitry import sensitivity as sa
 from summitry.forecast import forecast
 
-EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
 FACTOR = 4
 """An estimate may exceed the traced peak by at most this factor (docs/limits.md)."""
 

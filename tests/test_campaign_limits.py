@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
+from console_script import EXE
+
 ADDRESS_SPACE = 3 * 2**30
 """RLIMIT_AS of every command: room for the interpreter and its libraries (a normal forecast,
 sensitivity analysis and two-worker sweep run within it) but not for a runaway request."""

@@ -11,7 +11,6 @@ import csv
 import io
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
+from console_script import EXE
 from summitry.cli import app
 from summitry.forecast import forecast
 from summitry.forecasting.smp import accommodation_matrix
@@ -33,7 +33,6 @@ KTAB = Path(__file__).parent / "data" / "ktab"
 CSVS = sorted(p for p in KTAB.glob("*.csv") if ".ktab-" not in p.name)
 HARBOUR = KTAB / "summitry-harbour.xml"
 TWO = KTAB / "summitry-two-actors.xml"
-EXE = Path(sys.executable).parent / "summitry"
 POSITION_TOL = 0.005  # on the 0-100 scale, as in tests/engines/smp/test_smp_ktab.py
 
 runner = CliRunner()

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 import summitry as sm
+from console_script import EXE
 from summitry import sensitivity as sa
 from summitry.cli import app
 from summitry.sampling import Draws
@@ -328,7 +326,7 @@ def boss_file(tmp_path_factory):
 
 
 def test_cli_json_through_the_console_script(boss_file):
-    exe = shutil.which("summitry", path=str(Path(sys.executable).parent))
+    exe = EXE
     assert exe, "the summitry console script is installed in the test environment"
     args = [exe, "sensitivity", boss_file, "--n", "64", "--seed", "3", "--json"]
     out = subprocess.run(args, capture_output=True, text=True, timeout=300)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+
+from console_script import EXE
 
 HEAVY = (
     "numpy",
@@ -32,7 +32,6 @@ HEAVY = (
 """Top-level packages that only a running command may import. (pydantic is not among them:
 typer imports it itself to convert option values, once a command's options are parsed.)"""
 
-EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
 
 REPORT_HEAVY = (
     "import json, sys\n"

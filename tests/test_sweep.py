@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from console_script import BIN, EXE
 from summitry.forecast import forecast
 from summitry.sampling import BLOCK
 from summitry.scenario import load
@@ -34,8 +34,6 @@ from summitry.sweep import (
     start_sweep,
 )
 
-BIN = Path(sys.executable).parent
-EXE = shutil.which("summitry", path=str(BIN))
 DASK = shutil.which("dask", path=str(BIN))
 N, SEED = 2100, 11  # crosses two sampling blocks
 EUM = ("eum",)

@@ -4,14 +4,13 @@ installed console script."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from console_script import EXE
 from summitry.cli import app
 from summitry.cli.app import console
 from summitry.scenario import ScenarioError, bundled_names, load
@@ -168,7 +167,7 @@ def test_validate_all_good_exits_0():
 
 
 def test_console_script_end_to_end(bad: Path):
-    exe = shutil.which("summitry", path=str(Path(sys.executable).parent))
+    exe = EXE
     assert exe, "the summitry console script is installed next to the test interpreter"
     out = subprocess.run(
         [exe, "scenarios", "validate", str(FULL), str(bad)],

@@ -6,21 +6,18 @@ from __future__ import annotations
 import json
 import os
 import queue
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO
 
 import pytest
 
-EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
+from console_script import EXE
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

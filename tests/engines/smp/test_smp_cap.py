@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console_script import EXE
 from summitry.cli.forecast_view import smp_turns_line
 from summitry.engines.smp import SMPOptions, simulate
 from summitry.engines.smp.reference import simulate as simulate_reference
@@ -197,7 +196,7 @@ def test_cap_line_stays_within_80_columns_at_the_largest_counts() -> None:
 
 
 def test_cli_prints_the_line_and_stores_the_outputs(tmp_path: Path) -> None:
-    exe = shutil.which("summitry", path=str(Path(sys.executable).parent))
+    exe = EXE
     assert exe, "the summitry console script is installed in the test environment"
     db = tmp_path / "runs.duckdb"
     done = subprocess.run(

@@ -26,7 +26,7 @@ from summitry.cli import app
 from summitry.cli.benchmark import ENGINES
 from summitry.data import load_deu, write_issue_scenario
 
-FIXTURE = Path(__file__).parent / "data" / "deu" / "benchmark-10.tsv"
+FIXTURE = Path(__file__).parents[1] / "data" / "deu" / "benchmark-10.tsv"
 ACTORS = ("com", "ep", "de", "fr", "it", "uk")
 """The fixture's actors. Its dates fall under the EU-15 rule, where Germany, France, Italy
 and the United Kingdom (10 votes each) share the largest Shapley-Shubik index, which the

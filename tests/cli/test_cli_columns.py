@@ -4,14 +4,13 @@ columns only in the documented order, and shows every column with --wide (docs/c
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cli_output import check_fits, cut_words, header, headers, long_lines, run, words
+from console_script import EXE
 from summitry.cli.forecast_view import SETTLEMENT_COLUMNS
 from summitry.scenario import load
 
@@ -100,7 +99,7 @@ def test_forecast_trace_fits_and_names_every_actor_whole():
 
 def test_forecast_through_the_console_script_fits_80_columns(tmp_path):
     """End to end: rich reads COLUMNS from the environment of a real process."""
-    exe = shutil.which("summitry", path=str(Path(sys.executable).parent))
+    exe = EXE
     assert exe
     env = {**os.environ, "COLUMNS": "80"}
     out = subprocess.run(

@@ -4,9 +4,7 @@ commands: one clear line and exit code 2, never a traceback."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -14,13 +12,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from console_script import EXE
 from summitry.cli import app
 from summitry.cli import runs as cli_runs
 from summitry.forecast import forecast
 from summitry.scenario import load
 from summitry.store import DB_ENVVAR, DEFAULT_DB, Store, scenario_hash
-
-EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):

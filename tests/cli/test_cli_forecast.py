@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 import tempfile
-from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("summitry", path=str(Path(sys.executable).parent))
+from console_script import EXE
+
 WORKDIR = tempfile.mkdtemp(prefix="summitry-cli-")
 """Runs save to ./summitry.duckdb by default: keep that file out of the checkout."""
 
