@@ -150,3 +150,42 @@ def test_the_forecast_function_is_kept_whatever_is_imported_first(first):
         "print(json.dumps([callable(f), module is None or f is module.forecast]))\n"
     )
     assert json.loads(out) == [True, True]
+
+
+LAZY_PACKAGES = {
+    "summitry": ["summitry.forecast", "summitry.scenario"],
+    "summitry.engines.eum": ["summitry.engines.eum.model", "summitry.engines.eum.options"],
+    "summitry.data": ["summitry.data.deu"],
+}
+"""The packages whose public names load on first use (summitry/_lazy.py), and the modules
+that define those names."""
+
+
+@pytest.mark.parametrize("package", sorted(LAZY_PACKAGES))
+def test_a_lazy_package_imports_nothing_heavy_and_serves_every_public_name(package):
+    sources = LAZY_PACKAGES[package]
+    out = python(
+        "import importlib\n"
+        f"pkg = importlib.import_module({package!r})\n"
+        "before = heavy()\n"
+        "listed = sorted(set(pkg.__all__) - set(dir(pkg)))\n"
+        "values = {name: getattr(pkg, name) for name in pkg.__all__}\n"
+        f"sources = [importlib.import_module(m) for m in {sources!r}]\n"
+        "where = {name: [m.__name__ for m in sources if getattr(m, name, None) is v]\n"
+        "         for name, v in values.items() if name != '__version__'}\n"
+        "defined = sorted({n for m in sources if m.__name__.endswith(('.model', '.deu'))\n"
+        "                  for n in m.__all__} - set(pkg.__all__))\n"
+        "try:\n"
+        "    pkg.no_such_name\n"
+        "    unknown = 'found'\n"
+        "except AttributeError as exc:\n"
+        "    unknown = str(exc)\n"
+        "print(json.dumps({'before': before, 'listed': listed, 'where': where,\n"
+        "                  'defined': defined, 'unknown': unknown}))\n"
+    )
+    result = json.loads(out)
+    assert result["before"] == []
+    assert result["listed"] == []
+    assert all(result["where"].values()), result["where"]  # each name is its module's object
+    assert result["defined"] == []  # the lazy list is the defining module's __all__
+    assert result["unknown"] == f"module {package!r} has no attribute 'no_such_name'"

@@ -12,10 +12,11 @@ line start without numpy, scipy or pandas (benchmarks/README.md, "Start-up").
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from summitry._lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -25,28 +26,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Forecast", "Scenario", "ScenarioError", "__version__", "forecast", "load"]
 
-_LAZY = {
-    "Forecast": "summitry.forecast",
-    "forecast": "summitry.forecast",
-    "Scenario": "summitry.scenario",
-    "ScenarioError": "summitry.scenario",
-    "load": "summitry.scenario",
-}
-"""Public name -> the module that defines it."""
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use and keep it here."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the public ones included before their first use."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "summitry.forecast": ("Forecast", "forecast"),
+        "summitry.scenario": ("Scenario", "ScenarioError", "load"),
+    },
+)
 
 
 class _Package(types.ModuleType):

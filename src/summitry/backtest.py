@@ -15,7 +15,10 @@ forecast against it:
 - two naive baselines, "the status quo persists" and "the initial weighted median of the
   positions", for the skill score 1 - MAE_model / MAE_baseline;
 - the deal: the private-information P(deal) (and P(zone of agreement)) against whether a
-  deal was made, by Brier and log score.
+  deal was made, by Brier and log score;
+- the integrated forecast (docs/integrated.md) as the engine ``integrated``: its per-draw
+  y (the terms where the deal happens, else the no-deal point) per issue, and its P(deal)
+  by Brier and log score.
 
 The scoring functions are pure numpy; :func:`backtest` is the runner.
 
@@ -48,15 +51,18 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.float64]
 
-ENGINES = registry.DEFAULT
-"""The engines a backtest scores by default: the registry's default set (the options game
-has no outcome to compare with). ``ALL_ENGINES`` adds the opt-in ones (compromise, nbs,
-procedural)."""
+INTEGRATED = "integrated"
+"""The integrated forecast, scored like an engine (it needs the bargaining model's run)."""
+ENGINES = (INTEGRATED, *registry.DEFAULT)
+"""The engines a backtest scores by default: the integrated forecast and the registry's
+default set (the options game has no outcome to compare with). ``ALL_ENGINES`` adds the
+opt-in ones (compromise, nbs, procedural)."""
 OUTPUT = {n: out for n in registry.NAMES if (out := registry.get(n).scored) is not None}
 """Per engine, the per-sample forecast of an issue (``Forecast.outputs()`` name), from the
 engine's adapter (``EngineAdapter.scored``)."""
-ALL_ENGINES = tuple(OUTPUT)
-"""Every engine a backtest can score: the registered engines that name a scored output."""
+ALL_ENGINES = (INTEGRATED, *OUTPUT)
+"""Every engine a backtest can score: the integrated forecast, then the registered engines
+that name a scored output."""
 INTERVAL = (0.1, 0.9)
 """The central 80% interval: the 10th and 90th percentiles of the samples."""
 CLIP = 1e-6
@@ -264,7 +270,9 @@ def backtest(
         if sc.name in seen:
             raise ValueError(f"scenario '{sc.name}' is given twice")
         seen.add(sc.name)
-    run = ("eum", *(e for e in chosen if e != "eum"))
+    run = ("eum", *(e for e in chosen if e not in ("eum", INTEGRATED)))
+    if INTEGRATED in chosen and "bargaining" not in run:
+        run = (*run, "bargaining")  # the integrated forecast rests on the bargaining model
     rows: list[dict[str, Any]] = []
     deals: list[dict[str, Any]] = []
     episodes: list[dict[str, Any]] = []
@@ -276,7 +284,10 @@ def backtest(
         if deal is not None:
             deals.append(deal)
         episodes.append(info)
-        for key, values in fc.outputs().items():
+        produced = fc.outputs()
+        if INTEGRATED in chosen:
+            produced = fc.integrated.outputs() | produced
+        for key, values in produced.items():
             if key.split(".")[0] in chosen:
                 outputs[f"{sc.name}.{key}"] = values
     return Backtest(
@@ -322,6 +333,9 @@ DEAL_COLUMNS = (
     "log_score",
     "brier_zone",
     "log_score_zone",
+    "p_deal_integrated",
+    "brier_integrated",
+    "log_score_integrated",
 )
 
 
@@ -339,15 +353,19 @@ def score_episode(
     zone = outputs.get("bargaining.zopa")
     n_zone = None if zone is None else int(np.count_nonzero(zone == 1.0))
     rows: list[dict[str, Any]] = []
+    ran = [*([INTEGRATED] if INTEGRATED in engines else []), *fc.engines]
     for engine in engines:
-        if engine not in fc.engines:
+        if engine not in ran:
             continue
         for k, issue in enumerate(sc.issues):
             if issue.id in outcome.issues:
-                x = outputs[OUTPUT[engine].format(issue.id)]
+                if engine == INTEGRATED:
+                    x = fc.integrated.y[:, k]
+                else:
+                    x = outputs[OUTPUT[engine].format(issue.id)]
                 rows.append(_row(fc, engine, k, x))
     deal_row = None
-    if "bargaining" in engines and outcome.deal is not None:
+    if {"bargaining", INTEGRATED} & set(engines) and outcome.deal is not None:
         summary = fc.deal_summary()
         if summary is None:
             notes.append("deal: not scored (the bargaining model did not run)")
@@ -357,6 +375,7 @@ def score_episode(
                 outcome.deal.value,
                 float(summary["private_information"]["p_deal"]),
                 float(summary["p_zopa"]),
+                fc.integrated.p_deal,
             )
     info = {
         "episode": sc.name,
@@ -364,7 +383,7 @@ def score_episode(
         "date": None if sc.date is None else sc.date.isoformat(),
         "outcome_date": outcome.date.isoformat(),
         "summary": outcome.summary,
-        "engines": [e for e in engines if e in fc.engines],
+        "engines": [e for e in engines if e in ran],
         "samples": fc.samples,
         "samples_with_zone": n_zone,
         "notes": notes,
@@ -401,7 +420,10 @@ def _row(fc: Forecast, engine: str, k: int, x: Array) -> dict[str, Any]:
     }
 
 
-def _deal_row(episode: str, happened: bool, p_deal: float, p_zone: float) -> dict[str, Any]:
+def _deal_row(
+    episode: str, happened: bool, p_deal: float, p_zone: float, p_integrated: float | None
+) -> dict[str, Any]:
+    integrated = math.nan if p_integrated is None else p_integrated
     return {
         "episode": episode,
         "deal": happened,
@@ -411,6 +433,11 @@ def _deal_row(episode: str, happened: bool, p_deal: float, p_zone: float) -> dic
         "log_score": log_score(p_deal, happened),
         "brier_zone": brier(p_zone, happened),
         "log_score_zone": log_score(p_zone, happened),
+        "p_deal_integrated": integrated,
+        "brier_integrated": brier(integrated, happened),
+        "log_score_integrated": math.nan
+        if p_integrated is None
+        else log_score(p_integrated, happened),
     }
 
 
@@ -436,6 +463,14 @@ def aggregate(scores: pd.DataFrame, deals: pd.DataFrame, engine: str) -> dict[st
             "mae_pct_baseline": baseline,
             "skill": None if model is None or baseline is None else skill(model, baseline),
         }
+    if engine == INTEGRATED:
+        out["deal"] = {
+            "episodes": len(deals),
+            "brier": _mean(deals["brier_integrated"]),
+            "log_score": _mean(deals["log_score_integrated"]),
+            "brier_zone": _mean(deals["brier_zone"]),
+            "log_score_zone": _mean(deals["log_score_zone"]),
+        }
     if engine == "bargaining":
         out["deal"] = {
             "episodes": len(deals),
@@ -458,6 +493,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 __all__ = [
     "ALL_ENGINES",
     "ENGINES",
+    "INTEGRATED",
     "Backtest",
     "NoOutcomeError",
     "aggregate",

@@ -14,7 +14,7 @@ engine's per-sample results, the options game, the outputs and the rows written 
 store) and ``working`` the bytes each sample of the chunk being computed needs on top
 (each engine's full trajectories and scratch arrays). Both are functions of the number of
 actors n, issues D, uncertain quantities Q, rounds R and the engines run; docs/limits.md
-lists them, and ``tests/test_budget.py`` keeps them an upper bound of a real run's peak
+lists them, and ``tests/budget/test_budget.py`` keeps them an upper bound of a real run's peak
 allocation (tracemalloc) within a small factor.
 
 The limit is ``SUMMITRY_MEMORY_LIMIT`` (a size such as ``2GB`` or ``512MiB``) when set, else
@@ -59,6 +59,22 @@ REPORT_FIXED = 128 * 2**20
 PILOT = 10_000
 """Rows of draws behind the options game's P(deal) (``forecasting.options_game.PILOT``)."""
 
+EUM_SLICE_CELLS = 1 << 17
+"""The expected-utility engine cuts its batch into slices of ``max(EUM_SLICE_MIN,
+EUM_SLICE_CELLS // (n^2 (n-1) / 2))`` elements (``engines.eum.model._SLICE_CELLS``)."""
+EUM_SLICE_MIN = 64
+"""The fewest elements in a slice, however many actors (``engines.eum.model``)."""
+
+
+def eum_votes(n: int, all_pairs: bool = False) -> int:
+    """Bytes of the votes of one slice of the expected-utility engine: three arrays of
+    (n, n(n-1)/2, slice) floats (the votes, a scratch buffer and a temporary), and with
+    ``probability: all-pairs`` one of (n, n, n, slice) - n^3 growth that dominates for
+    large n (about 96 TB for 5,003 actors)."""
+    cells = n * n * max(n - 1, 1) // 2
+    step = max(EUM_SLICE_MIN, EUM_SLICE_CELLS // max(cells, 1))
+    return FLOAT * step * (3 * cells + (n**3 if all_pairs else 0))
+
 
 class MemoryLimitError(ValueError):
     """A request whose estimated memory is above the limit; the message is one line."""
@@ -80,6 +96,7 @@ class Sizes:
     options: bool
     eum_stochastic: bool
     smp_stochastic: bool
+    eum_all_pairs: bool = False
 
     @classmethod
     def of(cls, scenario: Scenario, rounds: int | None = None) -> Sizes:
@@ -97,6 +114,7 @@ class Sizes:
             options=bg is not None and scenario.options is not None,
             eum_stochastic=eum.conflict == "stochastic",
             smp_stochastic=smp.resolution == "stochastic",
+            eum_all_pairs=eum.probability == "all-pairs",
         )
 
 
@@ -149,6 +167,7 @@ def footprint(s: Sizes, engines: Sequence[str] = ENGINE_NAMES, *, stored: bool =
     if s.eum_stochastic:
         working += 2 * f * d * r * n * n
     fixed += 2048 * f * d * (4 * n * n + 20 * n)  # the engine works on slices of ~1,000 runs
+    fixed += eum_votes(n, s.eum_all_pairs)  # the (n, n(n-1)/2, slice) votes of the slice in hand
     if "smp" in engines and n >= 3:
         kept += f * (2 * d + n * d + 3)
         working += 36 * f * (n * n + n * d)
@@ -359,6 +378,25 @@ def memory_limit() -> tuple[int, str]:
     return int(FRACTION * available_memory()), f"half the free memory; {ENV} sets it"
 
 
+def check_scenario(scenario: Scenario) -> None:
+    """Raise :class:`MemoryLimitError` when a single sample of ``scenario`` with the
+    expected-utility model alone (the least any command runs) is above the limit: one line
+    naming the scenario's size, the estimate and the limit. More samples cannot help then,
+    and fewer cannot either, so the message says so instead of pointing at ``--samples``."""
+    need = forecast_bytes(scenario, 1, ("eum",), stored=False)
+    limit, source = memory_limit()
+    if need > limit:
+        s = Sizes.of(scenario)
+        actors = f"{s.n:,} actor{'s' if s.n != 1 else ''}"
+        issues = f"{s.d:,} issue{'s' if s.d != 1 else ''}"
+        raise MemoryLimitError(
+            f"scenario '{scenario.name}' ({actors}, {issues}): a single sample needs about "
+            f"{format_size(need)} of memory, above the limit of {format_size(limit)} "
+            f"({source}); the expected-utility model's memory grows with the cube of the "
+            "number of actors (docs/limits.md)"
+        )
+
+
 def check(request: str, need: int, hint: str = "") -> None:
     """Raise :class:`MemoryLimitError` when ``need`` bytes are above the limit: one line
     with the request (e.g. ``--samples 10,000,000``), the estimate, the limit and ``hint``."""
@@ -368,4 +406,42 @@ def check(request: str, need: int, hint: str = "") -> None:
         raise MemoryLimitError(
             f"{request}: needs about {format_size(need)} of memory, above the limit of "
             f"{format_size(limit)} ({source}){tail}"
+        )
+
+
+# -- sweep workers -----------------------------------------------------------------------
+
+WORKERS_PER_CPU = 4
+"""A sweep's local workers are single-threaded processes: more than one per CPU only share
+the CPUs (and each costs :data:`SWEEP_WORKER` and its chunk in memory), so ``--workers``
+is refused above this many per usable CPU, before any process starts (docs/limits.md)."""
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, else the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def max_workers() -> int:
+    """The most local sweep workers allowed: :data:`WORKERS_PER_CPU` per usable CPU (the
+    memory they need is checked separately, :func:`sweep_bytes`)."""
+    return WORKERS_PER_CPU * usable_cpus()
+
+
+class WorkerLimitError(ValueError):
+    """More local workers than :func:`max_workers`; the message is one line."""
+
+
+def check_workers(workers: int) -> None:
+    """Raise :class:`WorkerLimitError` (one line) when ``workers`` is above
+    :func:`max_workers`."""
+    most = max_workers()
+    if workers > most:
+        cpus = usable_cpus()
+        raise WorkerLimitError(
+            f"--workers {workers:,}: at most {most} local workers on this machine "
+            f"({WORKERS_PER_CPU} per CPU, {cpus} CPU{'' if cpus == 1 else 's'}); each worker "
+            "is a process of its own (docs/limits.md)"
         )

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from summitry.forecast import Forecast
+from summitry.scenario.consent import is_tolerance_path
 
 Array = NDArray[np.float64]
 RESAMPLES = 1000
@@ -64,25 +65,42 @@ def paired(a: Forecast, b: Forecast) -> bool:
     """Whether sample i of ``a`` and of ``b`` share their draws of every common input: the
     same seed and sample count, and one scenario's quantity paths a prefix of the other's
     (quantity ``i`` takes row ``i`` of the sampler's stream, so inputs appended at the end
-    leave the others' draws unchanged)."""
-    paths_a = [p for p, _, _ in a.scenario.quantities()]
-    paths_b = [p for p, _, _ in b.scenario.quantities()]
-    common = min(len(paths_a), len(paths_b))
+    leave the others' draws unchanged), the consenters' tolerances, which have a stream of
+    their own, compared among themselves."""
+
+    def prefix(own: bool) -> bool:
+        paths_a = [p for p, _, _ in a.scenario.quantities() if is_tolerance_path(p) == own]
+        paths_b = [p for p, _, _ in b.scenario.quantities() if is_tolerance_path(p) == own]
+        common = min(len(paths_a), len(paths_b))
+        return paths_a[:common] == paths_b[:common]
+
     return (
         a.seed == b.seed
         and a.samples == b.samples
-        and paths_a[:common] == paths_b[:common]
+        and prefix(False)
+        and prefix(True)
         and not a.point
     )
 
 
 def compare(
-    a: Forecast, b: Forecast, *, resamples: int = RESAMPLES, level: float = LEVEL, seed: int = 0
+    a: Forecast,
+    b: Forecast,
+    *,
+    resamples: int = RESAMPLES,
+    level: float = LEVEL,
+    seed: int = 0,
+    integrated: bool = False,
 ) -> list[Difference]:
-    """Every output common to ``a`` and ``b``, in ``a``'s order (see the module docstring)."""
+    """Every output common to ``a`` and ``b``, in ``a``'s order (see the module docstring);
+    with ``integrated`` the integrated forecast's outputs first (``integrated.deal``,
+    ``integrated.<issue>``; docs/integrated.md)."""
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
     outs_a, outs_b = a.outputs(), b.outputs()
+    if integrated:
+        outs_a = a.integrated.outputs() | outs_a
+        outs_b = b.integrated.outputs() | outs_b
     pair = paired(a, b)
     tail = (1 - level) / 2
     rows: list[Difference] = []

@@ -40,6 +40,8 @@ from summitry.scenario import Scenario, load
 if TYPE_CHECKING:
     import pandas as pd
 
+    from summitry.integrated import Integrated
+
 DEFAULT_CHUNK = 4096
 ENGINES = registry.DEFAULT
 """The default engine set (:data:`summitry.forecasting.registry.DEFAULT`); the
@@ -93,6 +95,13 @@ class Forecast:
         return fb.private_offer(self.scenario, central(self.scenario), self.bargaining.d_b)
 
     @cached_property
+    def integrated(self) -> Integrated:
+        """The integrated forecast: one headline per issue (docs/integrated.md)."""
+        from summitry.integrated import integrate
+
+        return integrate(self)
+
+    @cached_property
     def options_p_deal(self) -> float | None:
         """The options game's p: P(deal) against the d_B of a fixed pilot of the seed's draws,
         not of this run (:func:`summitry.forecasting.options_game.game_p_deal`); None without the
@@ -144,6 +153,9 @@ class Forecast:
             "channel": bg.channel,
             "principals": {"a": bg.active().a, "b": bg.principals["b"]},
             "ratifiers": list(bg.active().ratifiers),
+            "consent": {
+                i.id: [c.actor for c in i.consent] for i in self.scenario.issues if i.consent
+            },
             "p_zopa": float(zopa.mean()),
             "n_zopa": int(zopa.sum()),
             "samples": int(zopa.size),

@@ -47,6 +47,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from summitry.inputfile import KTAB_LIMIT, InputFileError, read_limited
+
 __all__ = [
     "KTABCSV",
     "KTABActor",
@@ -55,6 +57,7 @@ __all__ = [
     "KTABPositions",
     "KTABScenario",
     "check_actor",
+    "check_size",
     "csv_rows",
     "decode",
     "number",
@@ -78,6 +81,33 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 class KTABError(ValueError):
     """A KTAB file that cannot be read; the message is one line, ``file[:line]: ...``."""
+
+
+MAX_ACTORS = 500
+"""Most actors a KTAB file may hold (docs/limits.md, "Hostile inputs"; KTAB's own examples
+have up to 160)."""
+MAX_DIMENSIONS = 50
+"""Most dimensions a KTAB file may hold."""
+MAX_CELLS = 1_000
+"""Most actor-dimension pairs (actors x dimensions): the converted scenario has a position
+and a salience for each, and validating it takes about 4 ms per pair."""
+
+
+def check_size(n: int, k: int, where: str) -> None:
+    """Refuse ``n`` actors on ``k`` dimensions above the budget (:data:`MAX_ACTORS`,
+    :data:`MAX_DIMENSIONS`, :data:`MAX_CELLS`) with one line, before any work on them."""
+    problem = ""
+    if n > MAX_ACTORS:
+        problem = f"{n:,} actors, above the limit of {MAX_ACTORS:,}"
+    elif k > MAX_DIMENSIONS:
+        problem = f"{k:,} dimensions, above the limit of {MAX_DIMENSIONS:,}"
+    elif n * k > MAX_CELLS:
+        problem = (
+            f"{n:,} actors x {k:,} dimensions = {n * k:,} positions, above the limit of "
+            f"{MAX_CELLS:,}"
+        )
+    if problem:
+        raise KTABError(f"{where}: {problem} (docs/limits.md)")
 
 
 @dataclass
@@ -142,16 +172,13 @@ def check_actor(actor: KTABActor, file: str, dims: list[str]) -> None:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a missing, unreadable file or a directory is a :class:`KTABError`."""
-    file = str(path)
+    """The file's bytes, at most :data:`summitry.inputfile.KTAB_LIMIT` of them; a missing or
+    unreadable file, anything but a regular file (a directory, FIFO, device) and a longer
+    file are a :class:`KTABError` (docs/limits.md, "Hostile inputs")."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KTABError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise KTABError(f"{file}: is a directory, not a file") from None
-    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
-        raise KTABError(f"{file}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+        return read_limited(path, KTAB_LIMIT, "KTAB file")
+    except InputFileError as err:
+        raise KTABError(f"{path}: {err}") from None
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -211,6 +238,7 @@ def parse_csv(text: str, file: str) -> KTABCSV:
         ) from None
     if n < 1 or k < 1:
         raise KTABError(f"{file}:{line}: need at least one actor and one dimension")
+    check_size(n, k, f"{file}:{line}")
     read = KTABCSV(title=head[0], description=head[1], dims=[], actors=[])
     if len(head) > 4:
         read.dropped.append(f"line {line}: extra header fields {', '.join(head[4:])}")

@@ -58,6 +58,7 @@ from summitry.ktab import (
     KTABError,
     KTABNumber,
     check_actor,
+    check_size,
     decode,
     number,
     parse_csv,
@@ -348,6 +349,7 @@ def _read_xml(raw: bytes, file: str) -> _Read:
     actor_els = actors_el.findall("Actor")
     if not actor_els:
         raise KTABImportError(f"{x.at(actors_el)}: <Actors> has no <Actor>")
+    check_size(len(actor_els), len(read.dims), x.at(actors_el))
     names = [d for d, _ in read.dims]
     for a_el in actor_els:
         read.actors.append(_xml_actor(x, a_el, names, read.notes))

@@ -9,7 +9,10 @@ run sees, whatever the chunk size or the number of workers.
 
 Within a block every quantity is drawn by inverse transform from ``BLOCK`` uniforms, in the
 fixed order of :meth:`Scenario.quantities`; a fixed value consumes its uniforms too, so that
-changing one quantity's distribution never shifts the draws of the others. Truncated
+changing one quantity's distribution never shifts the draws of the others. The consenters'
+tolerances (``issues.<issue>.consent.<actor>.tolerance``, docs/models/bargaining.md) take
+their uniforms, in the same order, from a stream of their own (the block's third child
+seed), so that adding or removing consent leaves every other draw as it was. Truncated
 normals are truncated to the slot's legal range (and to ``low``/``high`` when given).
 """
 
@@ -23,6 +26,7 @@ from scipy import special
 
 from summitry.limits import MAX_SAMPLES
 from summitry.scenario import Scenario
+from summitry.scenario.consent import is_tolerance_path
 from summitry.scenario.quantities import Beta, Choice, Fixed, Normal, Triangular, Uniform
 
 BLOCK = 1024
@@ -130,11 +134,17 @@ def draw(scenario: Scenario, samples: int, seed: int, start: int = 0) -> Draws:
 
 def _block(scenario: Scenario, seed: int, k: int) -> tuple[Array, NDArray[np.uint64]]:
     """All quantities for block ``k``: values (BLOCK, Q) and engine seeds (BLOCK,)."""
-    inputs_ss, engine_ss = np.random.SeedSequence(seed, spawn_key=(k,)).spawn(2)
+    # spawn(3) gives the same first two children as spawn(2): the third is the consent stream
+    inputs_ss, engine_ss, consent_ss = np.random.SeedSequence(seed, spawn_key=(k,)).spawn(3)
     rng = np.random.Generator(np.random.PCG64(inputs_ss))
     quantities = scenario.quantities()
-    u = rng.random((len(quantities), BLOCK))
-    columns = [from_uniform(q, u[i], legal) for i, (_, q, legal) in enumerate(quantities)]
+    consent = [is_tolerance_path(path) for path, _, _ in quantities]
+    u = rng.random((consent.count(False), BLOCK))
+    u_consent = np.random.Generator(np.random.PCG64(consent_ss)).random((sum(consent), BLOCK))
+    rows, main, extra = [], iter(u), iter(u_consent)
+    for own in consent:
+        rows.append(next(extra) if own else next(main))
+    columns = [from_uniform(q, rows[i], legal) for i, (_, q, legal) in enumerate(quantities)]
     values = np.stack(columns, axis=1) if columns else np.empty((BLOCK, 0))
     engine_rng = np.random.Generator(np.random.PCG64(engine_ss))
     seeds = engine_rng.integers(0, 2**63, size=BLOCK, dtype=np.uint64)

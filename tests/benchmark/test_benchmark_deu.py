@@ -216,7 +216,7 @@ def test_the_table_fits_80_columns_and_shows_the_bad_rows():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--data", "no-such-file.tsv"], "no-such-file.tsv: cannot read the file"),
+        (["--data", "no-such-file.tsv"], "no-such-file.tsv: no such file"),
         (["--engine", "eum", "--engine", "oracle"], "--engine: unknown engine 'oracle'"),
         (["--institutions", "everyone"], "--institutions: unknown option 'everyone'"),
     ],

@@ -12,6 +12,7 @@ import pytest
 from cli_output import check_fits, cut_words, header, headers, long_lines, run, words
 from console_script import EXE
 from summitry.cli.forecast_view import SETTLEMENT_COLUMNS
+from summitry.cli.integrated_view import EVIDENCE, INTEGRATED_COLUMNS
 from summitry.scenario import load
 
 NO_STORE = "--no-store"
@@ -29,8 +30,28 @@ def anchor_words(name: str) -> set[str]:
 # -- forecast ------------------------------------------------------------------------------
 
 
+def engines_part(out: str) -> str:
+    """The per-engine tables, after the integrated forecast (docs/integrated.md)."""
+    return out.split(EVIDENCE, 1)[1]
+
+
+def test_forecast_leads_with_the_integrated_forecast_at_80():
+    narrow, wide = check_fits("forecast", "--samples", "200", NO_STORE)
+    lead = narrow.split(EVIDENCE)[0]
+    assert narrow.startswith("P(deal) ")
+    assert header(lead) == "80% with Issue Median 80% model error If deal No deal"
+    assert f"{DROPPED} 50%, 95%, Nearest anchor (--wide" in " ".join(lead.split())
+    wide_lead = wide.split(EVIDENCE)[0]
+    assert header(wide_lead) == (
+        "80% with Issue Median 50% 80% 95% model error If deal No deal Nearest anchor"
+    )
+    order = sorted((c.drop, c.header) for c in INTEGRATED_COLUMNS if c.drop)
+    assert [h for _, h in order] == ["50%", "95%", "Nearest anchor", "No deal"]
+
+
 def test_forecast_at_80_keeps_the_anchor_and_says_what_it_left_out():
     narrow, wide = check_fits("forecast", "--samples", "200", NO_STORE)
+    narrow, wide = engines_part(narrow), engines_part(wide)
     settle = narrow.split("Can there be a deal?")[0]
     assert "Nearest anchor" in settle
     # the EUM p50 of denuclearization lies near "40: Yongbyon complex dismantled, ..."
@@ -44,7 +65,7 @@ def test_forecast_at_80_keeps_the_anchor_and_says_what_it_left_out():
     assert DROPPED not in wide
     assert max(len(line) for line in wide.splitlines()) > 80
     row = next(line for line in wide.splitlines() if line.startswith("denuclearization"))
-    assert "Yongbyon complex dismantled, written permanent test halt (Hanoi offer)" in row
+    assert "Yongbyon complex dismantled, written permanent test halt" in row
 
 
 def test_forecast_at_120_shows_every_column():
@@ -64,16 +85,18 @@ def test_the_settlement_columns_drop_in_the_documented_order():
     # at 70 columns the anchor goes too; the settlements never do
     out = run("forecast", "--samples", "200", NO_STORE, width=70).stdout
     assert long_lines(out, 70) == []
+    out = engines_part(out)
     assert header(out) == "EUM SMP Issue settlement settlement"
     settle = out.split("Can there be a deal?")[0]
     assert f"{DROPPED} Initial median, Status quo, Nearest anchor" in " ".join(settle.split())
     # at 90 only the initial median goes; at 100 nothing
     out = run("forecast", "--samples", "200", NO_STORE, width=90).stdout
     assert long_lines(out, 90) == []
+    out = engines_part(out)
     assert header(out) == "Status EUM SMP Issue quo settlement settlement Nearest anchor"
     assert f"{DROPPED} Initial median (--wide" in " ".join(out.split())
     out = run("forecast", "--samples", "200", NO_STORE, width=100).stdout
-    assert long_lines(out, 100) == [] and DROPPED not in out
+    assert long_lines(out, 100) == [] and DROPPED not in engines_part(out)
 
 
 @pytest.mark.parametrize("engine", ["eum", "smp", "bargaining", "nbs", "procedural"])
@@ -242,11 +265,11 @@ def test_backtest_of_every_engine_keeps_the_measures_whole():
         "backtest", "dprk-2019-hanoi", "--engine", "all", "--samples", "50", NO_STORE
     )
     summary = narrow.split("All episodes")[1]
-    for head in ("EUM", "SMP", "Bargaining", "Compromise", "NBS", "Procedural"):
+    for head in ("Integrated", "EUM", "SMP", "Bargaining", "Compromise", "NBS", "Procedural"):
         assert head in summary
-    # six engines: two tables of three, every measure's label on one line in each
+    # seven engines: three tables (3, 2, 2), every measure's label on one line in each
     for label in ("MAE, % of scale", "80% intervals reaching the outcome"):
-        assert sum(line.startswith(label) for line in summary.splitlines()) == 2, label
+        assert sum(line.startswith(label) for line in summary.splitlines()) == 3, label
 
 
 @pytest.fixture

@@ -121,16 +121,19 @@ def files(tmp_path_factory):
     return base
 
 
+TEXT_FILE = "not a summitry store: it is a text file"
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (("runs", "show", "42", "--db", "{ok}"), "no run 42"),
         (("runs", "export", "42", "--db", "{ok}", "--parquet", "{base}/out"), "no run 42"),
-        (("runs", "show", "1", "--db", "{text}"), "is not a DuckDB database"),
-        (("runs", "list", "--db", "{text}"), "is not a DuckDB database"),
+        (("runs", "show", "1", "--db", "{text}"), TEXT_FILE),
+        (("runs", "list", "--db", "{text}"), TEXT_FILE),
         (("runs", "export", "1", "--db", "{ok}", "--parquet", "{base}/afile"), "not a directory"),
-        (("forecast", "--samples", "5", "--db", "{text}"), "is not a DuckDB database"),
-        (("sweep", "dprk-2025", "--db", "{text}", "--samples", "5"), "is not a DuckDB database"),
+        (("forecast", "--samples", "5", "--db", "{text}"), TEXT_FILE),
+        (("sweep", "dprk-2025", "--db", "{text}", "--samples", "5"), TEXT_FILE),
         (("sweep", "dprk-2025", "--workers", "0", "--db", "{ok}"), "--workers"),
         (("sweep", "dprk-2025", "--workers", "2", "--scheduler", "tcp://127.0.0.1:9"), "either"),
         (("sweep", "dprk-2025", "--scheduler", "tcp://127.0.0.1:{port}", "--db", "{ok}"), "reach"),
@@ -163,4 +166,5 @@ def test_bad_input_is_one_line_and_exit_2(files, args, needle):
 def test_bad_input_through_the_console_script_has_no_traceback(files):
     out = run("runs", "show", "7", "--db", str(files / "text.duckdb"))
     assert out.returncode == 2
-    assert out.stderr.strip() == f"{files / 'text.duckdb'} is not a DuckDB database"
+    expected = "not a summitry store: it is a text file, not a DuckDB database"
+    assert out.stderr.strip() == f"{files / 'text.duckdb'} is {expected}"

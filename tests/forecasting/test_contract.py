@@ -31,7 +31,7 @@ SAMPLES = 24
 SEED = 11
 CUTS = ((1,), (7, 8), (5, 13, 23))
 """Where the sample axis is cut: one row off the front, a one-row slice, several slices."""
-SCENARIOS = ("dprk-2025", "ec-emissions-1994", "ec-emissions-1994-stochastic")
+SCENARIOS = ("dprk-2025", "ec-emissions-1994", "ec-emissions-1994-stochastic", "dprk-2025-consent")
 NAN_WHERE_NO_ZONE = ("bargaining.terms.", "bargaining.surplus_")
 """The bargaining model's terms and surpluses are NaN where no zone of agreement exists
 (docs/models/bargaining.md); nowhere else may an output be NaN."""
@@ -39,6 +39,13 @@ NAN_WHERE_NO_ZONE = ("bargaining.terms.", "bargaining.surplus_")
 
 @functools.cache
 def scenario(name: str) -> Scenario:
+    if name.endswith("-consent"):  # consenters on two issues (docs/models/bargaining.md)
+        return load(name.removesuffix("-consent")).with_values(
+            {
+                "issues.security.consent.rok.tolerance": {"dist": "uniform", "low": 0, "high": 20},
+                "issues.sanctions_relief.consent.usa_security.tolerance": 0,
+            }
+        )
     if name.endswith("-stochastic"):  # the EUM and the SMP with their own random draws
         data = scenario_data(load(name.removesuffix("-stochastic")))
         data["model"]["eum"]["conflict"] = "stochastic"

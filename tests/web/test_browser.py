@@ -80,12 +80,13 @@ def page(browser: Browser, server: str) -> Iterator[tuple[Page, Console]]:
 
 
 def deal_text(scenario: str, values: dict[str, Any], key: str) -> str:
-    """P(zone) (``key="p_zopa"``) or P(deal) (``"p_deal"``) as the page prints it, computed
-    by the engines directly."""
+    """P(zone) (``key="p_zopa"``) or P(deal) (``"p_deal"``, the integrated forecast's:
+    docs/integrated.md) as the page prints it, computed by the engines directly."""
     fc = sm.forecast(load(scenario).with_values(values) if values else load(scenario), SAMPLES, 0)
     deal = fc.deal_summary()
     assert deal is not None
-    x = deal["p_zopa"] if key == "p_zopa" else deal["private_information"]["p_deal"]
+    x = deal["p_zopa"] if key == "p_zopa" else fc.integrated.p_deal
+    assert x is not None
     return f"{x:.3f}"
 
 
@@ -96,7 +97,7 @@ def test_page_loads_draws_every_chart_and_logs_no_errors(page: tuple[Page, Conso
         expect(svg).to_be_visible()
     expect(pg.locator("#p-deal")).to_have_text(deal_text("dprk-2025", {}, "p_deal"))
     expect(pg.locator("#p-zone")).to_have_text(deal_text("dprk-2025", {}, "p_zopa"))
-    expect(pg.locator("#issues-body tr")).to_have_count(4)
+    expect(pg.locator("#issues-body tr")).to_have_count(len(load("dprk-2025").issues))
     expect(pg.locator("#command")).to_have_text(
         f"summitry forecast dprk-2025 --seed 0 --samples {SAMPLES}"
     )
@@ -138,7 +139,7 @@ def test_editing_a_key_number_updates_the_headline(page: tuple[Page, Console]) -
     before = pg.locator("#p-zone").inner_text()
     pg.get_by_label("Filter inputs by path").fill("outside_options")
     box = pg.get_by_label(path, exact=True)
-    expect(box).to_have_value("0.12")
+    expect(box).to_have_value(f"{load('dprk-2025').quantity(path).central():g}")
     box.fill("0")
     expected = deal_text("dprk-2025", {path: 0.0}, "p_zopa")
     assert expected != before
@@ -173,6 +174,33 @@ def test_an_invalid_entry_shows_the_error_and_reset_restores(page: tuple[Page, C
     expect(pg.get_by_label("Bargaining channel")).to_have_value("summit")
     expect(pg.locator("#p-deal")).to_have_text(start_deal, timeout=TIMEOUT_MS)
     expect(pg.locator("#command")).to_have_text(start_command)
+
+
+def test_the_integrated_forecast_leads_the_results(page: tuple[Page, Console]) -> None:
+    """The headline section (docs/integrated.md) comes before the per-engine table and
+    shows the integrated record's numbers and sentences."""
+    from summitry.integrated.record import headline
+
+    pg, console = page
+    rec = headline(sm.forecast(load("dprk-2025"), SAMPLES, 0))
+    section = pg.locator("#integrated")
+    expect(section).to_be_visible()
+    order = pg.evaluate(
+        "() => !!(document.getElementById('integrated').compareDocumentPosition("
+        "document.getElementById('issues-table')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
+    assert order
+    expect(pg.locator("#integrated-p-deal")).to_have_text(rec["words"]["p_deal"])
+    rows = pg.locator("#integrated-body tr")
+    expect(rows).to_have_count(len(rec["issues"]))
+    for row in rec["issues"]:
+        cells = pg.locator(f'#integrated-body tr[data-issue="{row["issue"]}"] td')
+        lo, hi = row["with_model_error"]["intervals"]["80"]
+        expect(cells.nth(0)).to_have_text(f"{row['median']:.1f}")
+        expect(cells.nth(3)).to_have_text(f"{lo:.1f}\u2013{hi:.1f}")
+    for line in rec["words"]["disagreement"]:
+        expect(pg.locator("#integrated-words")).to_contain_text(line)
+    assert console.errors == []
 
 
 def test_a_scenario_without_bargaining_shows_no_deal(page: tuple[Page, Console]) -> None:

@@ -11,6 +11,7 @@ from summitry.cli import benchmark as _benchmark  # noqa: F401  (registers comma
 from summitry.cli import compare as _compare  # noqa: F401  (registers commands)
 from summitry.cli import forecast as _forecast  # noqa: F401  (registers commands)
 from summitry.cli import ktab as _ktab  # noqa: F401  (registers commands)
+from summitry.cli import ledger as _ledger  # noqa: F401  (registers commands)
 from summitry.cli import report as _report  # noqa: F401  (registers commands)
 from summitry.cli import runs as _runs  # noqa: F401  (registers commands)
 from summitry.cli import scenarios as _scenarios  # noqa: F401  (registers commands)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 BACKTEST_MAX_SAMPLES = 200_000
 """Every episode's per-sample outputs are kept for the store: bound the memory one run needs."""
 ENGINE_NAMES = {
+    "integrated": "Integrated",
     "eum": "EUM",
     "smp": "SMP",
     "bargaining": "Bargaining",
@@ -30,7 +31,7 @@ ENGINE_NAMES = {
     "procedural": "Procedural",
 }
 
-SUMMARY_ENGINES = 4
+SUMMARY_ENGINES = 3
 """The most engines the summary table shows side by side in 80 columns."""
 
 
@@ -52,8 +53,8 @@ def backtest_command(
     engine: Annotated[
         str,
         typer.Option(
-            help="Engines to score: eum, smp, bargaining, compromise, nbs, procedural, "
-            "default (the first three) or all."
+            help="Engines to score: integrated (docs/integrated.md), eum, smp, bargaining, "
+            "compromise, nbs, procedural, default (the first four) or all."
         ),
     ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -63,16 +64,17 @@ def backtest_command(
 ) -> None:
     """How well did the models do on past episodes? Forecast every scenario that records
     its outcome and score each engine against it (docs/backtest.md)."""
-    from summitry.backtest import ALL_ENGINES, backtest
-    from summitry.forecasting.registry import DEFAULT
+    from summitry.backtest import ALL_ENGINES, ENGINES, INTEGRATED, backtest
 
     if engine not in (*ALL_ENGINES, "default", "all"):
         choices = ", ".join((*ALL_ENGINES, "default", "all"))
         fail(f"--engine: unknown engine {engine!r}; choose one of {choices}")
-    engines = DEFAULT if engine == "default" else ALL_ENGINES if engine == "all" else (engine,)
+    engines = ENGINES if engine == "default" else ALL_ENGINES if engine == "all" else (engine,)
     episodes = _episodes(scenarios or [])
     request = f"--samples {samples:,}"
-    check_memory(request, lambda m: m.backtest_bytes(episodes, samples, engines))
+    run = [e for e in engines if e != INTEGRATED]
+    run += ["bargaining"] if INTEGRATED in engines and "bargaining" not in run else []
+    check_memory(request, lambda m: m.backtest_bytes(episodes, samples, run))
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
@@ -219,6 +221,12 @@ def _print_episode(data: dict[str, Any], info: dict[str, Any], wide: bool) -> No
         )
     for d in data["deals"]:
         if d["episode"] == info["episode"]:
+            if d.get("p_deal_integrated") is not None and "integrated" in info["engines"]:
+                lines.append(
+                    f"Integrated P(deal) {d['p_deal_integrated']:.3f} (docs/integrated.md): "
+                    f"Brier {d['brier_integrated']:.3f}, log score "
+                    f"{d['log_score_integrated']:.3f}."
+                )
             lines.append(
                 f"Deal {'made' if d['deal'] else 'not made'}. P(deal) {d['p_deal']:.3f} under "
                 f"private information: Brier {d['brier']:.3f}, log score {d['log_score']:.3f}; "
@@ -262,10 +270,11 @@ def _print_summary(result: Backtest, wide: bool) -> None:
         ("P(deal) log score", lambda s: _deal(s, "log_score")),
         ("P(zone) Brier", lambda s: _deal(s, "brier_zone")),
     ]
-    # more than SUMMARY_ENGINES engines (--engine all): two tables, so that the measures'
+    # more than SUMMARY_ENGINES engines: tables of balanced size, so that the measures'
     # labels keep their width in 80 columns
-    half = -(-len(summary) // 2)
-    parts = [summary] if len(summary) <= SUMMARY_ENGINES else [summary[:half], summary[half:]]
+    count = -(-len(summary) // SUMMARY_ENGINES)
+    size = -(-len(summary) // count)
+    parts = [summary[i : i + size] for i in range(0, len(summary), size)]
     for k, part in enumerate(parts):
         columns = [Col(""), *(Col(ENGINE_NAMES[s["engine"]], numeric=True) for s in part)]
         rows = [[label, *(cell(s) for s in part)] for label, cell in measures]

@@ -70,6 +70,13 @@ def compare_command(
             "(eum, smp, bargaining) or all."
         ),
     ] = "default",
+    no_consent: Annotated[
+        bool,
+        typer.Option(
+            "--without-consent",
+            help="B without its issues' consent lists (veto players on an issue).",
+        ),
+    ] = False,
     db: DbOption = Path(DEFAULT_DB),
     no_store: NoStoreOption = False,
     wide: WideOption = False,
@@ -88,7 +95,7 @@ def compare_command(
         overrides = parse_set(set_ or [])
     except ValueError as err:
         fail(str(err))
-    if b is None and not overrides:
+    if b is None and not overrides and not no_consent:
         fail("compare: give a second scenario B, or --set PATH=VALUE changes to compare A with")
     try:
         sc_a = load(a)
@@ -96,26 +103,35 @@ def compare_command(
         sc_b = base.with_values(overrides) if overrides else base
     except ScenarioError as err:
         fail(str(err).splitlines())
+    if no_consent:  # docs/models/bargaining.md, "Issue-specific consent"
+        from summitry.forecasting.consent import has_consent, without_consent
+
+        if not has_consent(sc_b):
+            fail(f"--without-consent: scenario '{sc_b.name}' names no consenter (issues[].consent)")
+        sc_b = without_consent(sc_b)
     request = f"--samples {samples:,}"
     check_memory(
         request,
         lambda m: m.compare_bytes(sc_a, sc_b, samples, stored=not no_store, engines=engines),
+        scenarios=[sc_a, sc_b],
     )
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         fa = forecast(sc_a, samples, seed, engines=engines)
         fb = forecast(sc_b, samples, seed, engines=engines)
-        rows = compare(fa, fb, seed=seed)
+        lead = engine in ("default", "all")  # the integrated forecast first (docs/integrated.md)
+        rows = compare(fa, fb, seed=seed, integrated=lead)
     except ValueError as err:
         fail(str(err))
     except MemoryError:
         fail(out_of_memory(request))
-    name_b = _label(b or a, overrides)
+    name_b = _label(b or a, overrides) + (" without consent" if no_consent else "")
     deal = {"a": fa.deal_summary(), "b": fb.deal_summary()}
     data = {
         "a": {"scenario": sc_a.name, "title": sc_a.title},
-        "b": {"scenario": sc_b.name, "title": sc_b.title, "overrides": overrides},
+        "b": {"scenario": sc_b.name, "title": sc_b.title, "overrides": overrides}
+        | ({"without_consent": True} if no_consent else {}),
         "samples": samples,
         "seed": seed,
         "paired": paired(fa, fb),
@@ -132,6 +148,8 @@ def compare_command(
         options: dict[str, Any] = {"samples": samples, "b": b, "overrides": overrides}
         if engine != "default":  # the default run's record is as it was before --engine
             options["engines"] = list(engines)
+        if no_consent:
+            options["without_consent"] = True
         save_and_report(store, db, "compare", sc_a, seed, options, outputs, data, started_at, extra)
     if as_json:
         console.print_json(json_text(data))
@@ -256,8 +274,10 @@ def _print(
     pd = {k: None if v is None else v["private_information"]["p_deal"] for k, v in deal.items()}
     if any(v is not None for v in pd.values()):
         prose(
-            f"P(deal) under private information: A {_fmt(pd['a'])}, B {_fmt(pd['b'])}"
-            " (one offer per run; no interval)"
+            f"A's own estimate that its offer is accepted (private information, its side at "
+            f"central values): A {_fmt(pd['a'])}, B {_fmt(pd['b'])} (one offer per run; no "
+            "interval). integrated.deal is P(deal) judged with every party's drawn inputs "
+            "(docs/integrated.md)."
         )
 
 

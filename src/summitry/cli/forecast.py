@@ -1,4 +1,5 @@
-"""``summitry forecast``: the expected-utility forecast of a scenario, as a table or JSON."""
+"""``summitry forecast``: the integrated forecast of a scenario (docs/integrated.md), then
+each engine's results, as tables or JSON."""
 
 from __future__ import annotations
 
@@ -69,9 +70,10 @@ def forecast_command(
     no_store: NoStoreOption = False,
     wide: WideOption = False,
 ) -> None:
-    """Forecast SCENARIO: where each issue settles (expected-utility and spatial models),
-    whether a deal is possible and on what terms (bargaining model), and which strategy
-    pays (options game)."""
+    """Forecast SCENARIO: one answer per issue (the integrated forecast: P(deal) x terms,
+    else the no-deal point, with model error apart), then each engine's answer: where each
+    issue settles (expected-utility and spatial models), whether a deal is possible and on
+    what terms (bargaining model), and which strategy pays (options game)."""
     from summitry.forecast import forecast
     from summitry.forecasting.registry import resolve
     from summitry.scenario import ScenarioError, load
@@ -92,6 +94,7 @@ def forecast_command(
         f"--samples {n:,}",
         lambda b: b.forecast_bytes(sc, n, engines, rounds=rounds, stored=not no_store),
         SWEEP_HINT,
+        scenarios=[sc],
     )
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -117,12 +120,20 @@ def forecast_command(
         fail(out_of_memory(f"--samples {n:,}"))
     if store is not None:
         _save(store, fc, started_at, variant=variant, rounds=rounds, db=db)
+    lead = engine in ("default", "all")  # the integrated headline (docs/integrated.md)
     if as_json:
         data = fc.to_dict()
+        if lead:
+            data["integrated"] = _integrated(fc)
         if trace:
             data["trace"] = _trace_records(fc)
         console.print_json(json_text(data))
         return
+    if lead:
+        from summitry.cli.integrated_view import print_integrated
+
+        what = "central values" if fc.point else f"{fc.samples:,} samples, seed {fc.seed}"
+        print_integrated(_integrated(fc), sc.title, what, wide=wide)
     shown = engines
     if {"eum", "smp"} & set(shown):
         print_settlements(fc, shown, wide=wide)
@@ -173,6 +184,16 @@ def _save(
         started_at,
         {"notes": record.get("notes", [])},
     )
+
+
+def _integrated(fc: Forecast) -> dict[str, Any]:
+    """The integrated record of ``fc``; a scenario it cannot cover fails with one line."""
+    from summitry.integrated.record import headline
+
+    try:
+        return headline(fc)
+    except ValueError as err:
+        fail(f"integrated forecast: {err}")
 
 
 def _fmt(x: float | None) -> str:

@@ -203,6 +203,8 @@ def print_deal(fc: Forecast, *, wide: bool = False) -> None:
         return
     pi = deal["private_information"]
     ratifiers = ", ".join(deal["ratifiers"]) or "none"
+    consent = "; ".join(f"{', '.join(who)} on {issue}" for issue, who in deal["consent"].items())
+    ratifiers += f"; consent: {consent}" if consent else ""  # docs/models/bargaining.md
     offer = pi["terms"] or {}
     rows = [
         [escape(issue), _range(row["terms"]), fmt(offer.get(issue)), _anchor(row["nearest_anchor"])]
@@ -218,8 +220,10 @@ def print_deal(fc: Forecast, *, wide: bool = False) -> None:
             f"{deal['principals']['a']} with {deal['principals']['b']}; ratifiers: {ratifiers})"
         ),
         caption=f"P(zone of agreement) {deal['p_zopa']:.2f} (without ratifiers "
-        f"{deal['p_zopa_without_ratifiers']:.2f}); P(deal) when A knows B's reservation "
-        f"only as a distribution {pi['p_deal']:.2f}, P(breakdown) {pi['p_breakdown']:.2f}. "
+        f"{deal['p_zopa_without_ratifiers']:.2f}); A's own estimate that its offer is "
+        f"accepted (B's reservation known only as a distribution, A's side at central "
+        f"values) {pi['p_deal']:.2f}, P(breakdown) {pi['p_breakdown']:.2f}; the forecast "
+        "above judges the offer with every party's drawn inputs. "
         f"Nash terms: p50 \\[p10-p90] over the {deal['n_zopa']:,} of {deal['samples']:,} "
         f"samples with a zone{_few(deal['n_zopa'])}.",
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from summitry.cli.app import app, err_console, fail, progress_bar
+from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.compare import parse_set
 from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
@@ -39,7 +39,14 @@ def _whole(option: str, text: str, low: int, high: int) -> int:
     return value
 
 
-REPORT_FILES = ("report.html", "settlement.png", "deal.png", "options.png", "drivers.png")
+REPORT_FILES = (
+    "report.html",
+    "settlement.png",
+    "deal.png",
+    "options.png",
+    "drivers.png",
+    "reliability.png",
+)
 """Every file a report can write; ``--force`` replaces those a previous report left and
 touches nothing else (docs/report.md)."""
 
@@ -181,7 +188,11 @@ def report_command(
     except ScenarioError as err:
         fail(str(err).splitlines())
     request = f"--samples {n:,}"
-    check_memory(request, lambda m: m.report_bytes(sc, n, sensitivity=sensitivity, engines=engines))
+    check_memory(
+        request,
+        lambda m: m.report_bytes(sc, n, sensitivity=sensitivity, engines=engines),
+        scenarios=[sc],
+    )
     target = _out_dir(out if out is not None else Path(f"report-{sc.name}"), force)
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -192,19 +203,48 @@ def report_command(
         fail(str(err))
     except MemoryError:
         fail(out_of_memory(request))
-    html = render_html(fc, drivers, target=scenario, overrides=overrides)
+    entries = _ledger(store)
+    html = render_html(fc, drivers, target=scenario, overrides=overrides, ledger=entries)
     written = [target / "report.html"]
     try:
         written[0].write_text(html, encoding="utf-8")
         if png:
             written += write_pngs(fc, target, drivers)
+            written += _reliability_png(entries, target)
     except OSError as err:
         fail(f"--out {target}: cannot write ({err.strerror})")
     _remove_stale(target, written)
     if store is not None:
         _save(store, db, fc, drivers, overrides, written, started_at)
-    for path in written:
-        typer.echo(str(path))
+    for path in written:  # the paths as given (--out), control characters shown visibly
+        console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+
+
+def _ledger(store: Store | None) -> list[Any]:
+    """The store's ledger entries for the report's section on dated questions (none without
+    a store: --no-store)."""
+    from summitry.store import StoreError
+    from summitry.store.ledger import entries
+
+    if store is None:
+        return []
+    try:
+        return list(entries(store))
+    except StoreError as err:
+        fail(str(err))
+
+
+def _reliability_png(items: list[Any], target: Path) -> list[Path]:
+    """reliability.png of the real-time forecasts, else of the past episodes, if any are
+    resolved (docs/questions.md, "Scores")."""
+    from summitry.report.ledger import write_reliability_png
+    from summitry.store.ledger import score
+
+    for which in ("realtime", "retrospective"):
+        path = write_reliability_png(score(items, which), target)
+        if path is not None:
+            return [path]
+    return []
 
 
 def _save(

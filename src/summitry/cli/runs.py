@@ -46,16 +46,41 @@ app.add_typer(runs_app, name="runs")
 RunId = Annotated[int, typer.Argument(help="The run's id (see `summitry runs list`).")]
 
 
-def writable_store(db: Path) -> Store:
-    """The store at ``db``, opened once for writing (created if missing), or exit 2."""
+def writable_store(db: Path, *, create: bool = True) -> Store:
+    """The store at ``db``, checked before any work is done (:meth:`Store.check`: opened
+    once for writing, created if missing and ``create``, its directory writable), or exit
+    2 with one line."""
     from summitry.store import Store, StoreError
 
-    store = Store(db)
+    store = Store(db, create=create)
     try:
         store.check()
     except StoreError as err:
         fail(str(err))
     return store
+
+
+def _after_the_result(line: str, code: int) -> None:
+    """Print ``line`` on stderr and exit with ``code`` once the running command has
+    printed its result (when its context closes)."""
+    import importlib
+
+    def finish() -> None:
+        fail(line, code)
+
+    ctx = None
+    # recent typer runs commands in its own copy of click; older typer uses click itself
+    for name in ("typer._click.globals", "click.globals"):
+        try:
+            ctx = importlib.import_module(name).get_current_context(silent=True)
+        except ImportError:
+            continue
+        if ctx is not None:
+            break
+    if ctx is None:  # not inside a command (a direct call from Python): at once
+        finish()
+    else:
+        ctx.call_on_close(finish)
 
 
 def _reader(db: Path) -> Store:
@@ -294,8 +319,11 @@ def save_and_report(
     started_at: Any,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Save a finished run and name it on stderr, with the command that shows it; exit 2 on
-    failure."""
+    """Save a finished run and name it on stderr, with the command that shows it. The
+    store was checked before the run (:func:`writable_store`); should the save still fail
+    (a full disk, the file removed meanwhile), the command prints its result as usual and
+    then one line saying the run was not saved, and exits with code 1 (docs/store.md,
+    "When a run cannot be saved")."""
     from summitry.store import StoreError
 
     try:
@@ -303,7 +331,8 @@ def save_and_report(
             kind, scenario, seed, options, outputs, summary, started_at=started_at, extra=extra
         )
     except StoreError as err:
-        fail(str(err))
+        _after_the_result(f"not saved: {err}; the result above is complete but not stored", 1)
+        return
     show = f"summitry runs show {run_id}" + ("" if str(db) == DEFAULT_DB else f" --db {db}")
     err_console.print(
         f"saved as run {run_id} in {db} ({show})", markup=False, highlight=False, soft_wrap=True

@@ -228,6 +228,7 @@ def _print(sc: Scenario, wide: bool) -> None:
     settings = ", ".join(f"{k}={v}" for k, v in eum.overrides().items())
     prose(f"expected-utility model: variant {eum.variant}, {settings}")
     _print_bargaining(sc, wide)
+    _print_consent(sc, wide)
     _print_options(sc, wide)
     _print_outcome(sc, wide)
 
@@ -370,6 +371,28 @@ def _channels_table(bg: BargainingSettings) -> Table:
         label = f"{bg.channel} (no channels given: principal A, every ratifier)"
         table.add_row(*_channel_row(label, bg.active(), True))
     return table
+
+
+def _print_consent(sc: Scenario, wide: bool) -> None:
+    """The issues' consenters: one row per tolerance, with why the actor must consent."""
+    rows: list[tuple[str, str, AnyQuantity]] = []
+    for issue in sc.issues:
+        for entry in issue.consent or []:
+            gloss = f"{entry.actor} must accept the terms on {issue.id}"
+            tol = entry.tolerance
+            # one source cell: why the actor must consent, then the tolerance's own source
+            parts = [p for p in (entry.source, entry.note) if p]
+            parts += [f"tolerance: {_source(tol)}"] if _source(tol) else []
+            shown = tol.model_copy(update={"source": None, "note": " — ".join(parts) or None})
+            rows.append((f"issues.{issue.id}.consent.{entry.actor}.tolerance", gloss, shown))
+    if rows:
+        caption = (
+            "accepts x iff |x - ideal| <= |status quo - ideal| + tolerance (scale points); "
+            "docs/models/bargaining.md"
+        )
+        emit(
+            _quantity_table("Consent: who must accept a deal on an issue", rows, caption), wide=wide
+        )
 
 
 def _print_options(sc: Scenario, wide: bool) -> None:

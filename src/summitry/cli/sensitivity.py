@@ -103,6 +103,7 @@ def sensitivity_command(
         lambda b: b.sensitivity_bytes(
             sc, method, size, k, second_order=second_order, engines=engines
         ),
+        scenarios=[sc],
     )
     store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)

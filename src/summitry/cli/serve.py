@@ -5,11 +5,14 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from summitry.cli.app import app, console, err_console, fail
+from summitry.cli.limits import check_memory
+from summitry.cli.runs import DEFAULT_DB, DbOption
 from summitry.limits import MAX_SEED, MAX_WEB_SAMPLES, MIN_WEB_SAMPLES
 from summitry.web.limits import (
     DEFAULT_COMPUTATIONS,
@@ -121,6 +124,7 @@ def serve_command(
             help=f"Seconds one forecast may take before it is stopped (up to {MAX_TIME_LIMIT:g})."
         ),
     ] = DEFAULT_TIME_LIMIT,
+    db: DbOption = Path(DEFAULT_DB),  # read only: the ledger section (docs/questions.md)
 ) -> None:
     """Serve the dashboard: edit a scenario's key numbers and see every forecast and chart
     update. Only the bundled scenarios and SCENARIO can be read through it."""
@@ -148,9 +152,17 @@ def serve_command(
             seed=seed,
             allowed_hosts=allowed_hosts(host),
             limits=limits,
+            ledger_db=db,  # the ledger section reads it (docs/questions.md)
         )
     except ScenarioError as err:
         fail(str(err).splitlines())
+    settings = web_app.state.settings
+    opening = settings.catalog.get(settings.catalog.default)
+    check_memory(  # each of the computations at once forecasts --samples of the scenario
+        f"--samples {samples:,} with --computations {computations}",
+        lambda b: computations * b.forecast_bytes(opening, samples, stored=False),
+        scenarios=[opening],
+    )
     try:
         sock = bind(host, port)
     except OSError as err:

@@ -81,6 +81,13 @@ def sweep_command(
     _check_numbers(samples, seed, workers, chunk, rounds)
     if workers is not None and scheduler is not None:
         fail("give either --workers or --scheduler, not both")
+    if scheduler is not None:
+        from summitry.sweep import SweepError, parse_scheduler
+
+        try:
+            scheduler = parse_scheduler(scheduler)
+        except SweepError as err:
+            fail(str(err))
     if variant is not None and variant not in PRESETS:
         fail(f"--variant: unknown preset {variant!r}; choose one of {', '.join(PRESETS)}")
     if resume is not None and no_store:
@@ -93,7 +100,10 @@ def sweep_command(
         fresh = _new_spec(scenario or "", samples, seed, engine_list, variant, rounds)
         check_sweep(fresh, chunk or DEFAULT_CHUNK, workers, scheduler)
     with tempfile.TemporaryDirectory(prefix="summitry-sweep-") as tmp:
-        store = writable_store(Path(tmp) / "sweep.duckdb" if no_store else db)
+        # --resume continues a stored run: it never creates a store
+        store = writable_store(
+            Path(tmp) / "sweep.duckdb" if no_store else db, create=resume is None
+        )
         if resume is not None:
             given: dict[str, Any] = {"samples": samples, "seed": seed, "engines": engine_list}
             given |= {"variant": variant, "rounds": rounds}
@@ -119,6 +129,13 @@ def _check_numbers(
         fail(f"--seed must be between 0 and 2**63 - 1, got {seed}")
     if workers is not None and workers < 1:
         fail(f"--workers must be at least 1, got {workers}")
+    if workers is not None:
+        from summitry.budget import WorkerLimitError, check_workers
+
+        try:
+            check_workers(workers)
+        except WorkerLimitError as err:
+            fail(str(err))
     if chunk is not None and chunk < 1:
         fail(f"--chunk must be at least 1, got {chunk}")
     if rounds is not None and not 1 <= rounds <= 1000:
@@ -277,7 +294,10 @@ def _run(
                 )
     except SweepFailed as err:
         fail(f"{err}; continue it with: {_resume_command(err.run_id, db)}", 1)
-    except (SweepError, StoreError) as err:
+    except StoreError as err:
+        hint = f"; continue it with: {_resume_command(started[0], db)}" if started else ""
+        fail(f"{err}{hint}")
+    except SweepError as err:
         fail(str(err))
     except KeyboardInterrupt:
         where = f"run {started[0]}" if started else "the sweep"
@@ -336,6 +356,7 @@ def _progress_bar(meter: Throughput) -> Progress:
         RateColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # else it leaves a blank line on stderr
     )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from summitry.cli.app import console
+from summitry.cli.text import visible
 
 if TYPE_CHECKING:  # rich's table machinery is imported only when a table is printed
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -48,7 +49,7 @@ class Dotted:
     whole path does not fit; a segment wider than the column on its own is folded."""
 
     def __init__(self, text: str, style: str = "", breaks: str = ".") -> None:
-        self.text = text
+        self.text = visible(text)
         self.style = style
         b = re.escape(breaks)
         self._segment = re.compile(f"[^{b}]*[{b}]+|[^{b}]+")
@@ -265,12 +266,12 @@ def emit(renderable: RenderableType, *, wide: bool = False) -> None:
 
 def _wide_console(width: int) -> Console:
     """A console like the CLI's, writing to the same stream, ``width`` columns wide."""
-    from rich.console import Console
+    from summitry.cli.text import LiteralConsole
 
-    return Console(
+    return LiteralConsole(
         file=console.file,
         width=width,
-        color_system=console.color_system,  # type: ignore[arg-type]
+        color_system=console.color_system,
         force_terminal=console.is_terminal,
         no_color=console.no_color,
         highlight=False,

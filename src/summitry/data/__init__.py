@@ -12,8 +12,9 @@ numpy, for the command line (benchmarks/README.md, "Start-up").
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from summitry._lazy import lazy_names
 
 if TYPE_CHECKING:
     from summitry.data.deu import (
@@ -46,16 +47,4 @@ __all__ = [
     "write_issue_scenario",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name from :mod:`summitry.data.deu` on first use and keep it here."""
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("summitry.data.deu"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the public ones included before their first use."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, {"summitry.data.deu": __all__})

@@ -42,15 +42,12 @@ from summitry.data.conventions import (
     Institutions,
     Unanimity,
 )
+from summitry.inputfile import DATA_LIMIT, InputFileError, read_limited
 
 __all__ = [
     "ACTORS",
     "ACTOR_NAMES",
     "BAD_ROW_CLASSES",
-    "DEFAULT_INSTITUTIONS",
-    "DEFAULT_UNANIMITY",
-    "INSTITUTIONS",
-    "UNANIMITY",
     "BadRow",
     "DeuData",
     "DeuError",
@@ -261,10 +258,10 @@ def load_deu(
         file = BUNDLED
     else:
         file = str(path)
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as err:
-            raise DeuError(f"{file}: cannot read the file ({err.strerror or err})") from None
+        try:  # a regular file of at most DATA_LIMIT bytes (docs/limits.md, "Hostile inputs")
+            raw = read_limited(path, DATA_LIMIT, "DEU data file")
+        except InputFileError as err:
+            raise DeuError(f"{file}: {err}") from None
     return _parse(raw, file, institutions, unanimity)
 
 

@@ -55,4 +55,7 @@ procedural     procedural(positions (..., n), saliences,   procedural, acceptabl
 
 The adapters of :mod:`summitry.forecasting` turn a scenario's draws into these inputs, one
 per engine, listed in :mod:`summitry.forecasting.registry` (docs/architecture.md).
+:mod:`summitry.engines.overridable` gives an option dataclass ``with_overrides``; the
+scenario schema builds ``model.eum``/``model.smp`` from the option dataclasses
+(docs/adding-an-engine.md).
 """

@@ -8,7 +8,9 @@ no-deal point z0 is the status quo; ``bargaining.ideals`` replaces an actor's po
 its ideal point where the scenario says the stated position is an offer; o_A, o_B, tau,
 delta and the ratifiers' offsets are the ``bargaining`` section's quantities, and in a
 channel with an override cost that cost is added to o_A (overriding the dropped
-ratifiers makes any deal dearer to the leader).
+ratifiers makes any deal dearer to the leader). The issues' consenters bound the deal terms
+to the box of :func:`summitry.forecasting.consent.consent_box`, rescaled like the issues, in
+every channel (docs/models/bargaining.md, "Issue-specific consent").
 
 The complete-information solution is per sample (and so chunkable); the private-information
 offer needs the distribution of d_B over all samples and is computed once, on the whole run,
@@ -32,6 +34,7 @@ from summitry.engines.bargaining import (
     solve,
 )
 from summitry.forecasting.adapter import Settings, Unavailable, quantiles
+from summitry.forecasting.consent import consent_box
 from summitry.sampling import Draws
 from summitry.scenario import Scenario
 
@@ -77,12 +80,18 @@ def build_problem(scenario: Scenario, draws: Draws) -> BargainingProblem:
         if v
         else np.zeros((size, 0))
     )
+    z0 = np.clip((draws.status_quo - lo) / width, 0.0, 1.0)
+    box = consent_box(scenario, draws)
+    box_lo = box_hi = None
+    if box is not None:  # rounding is monotone, so box_lo <= z0 <= box_hi still holds
+        box_lo = np.clip((box[0] - lo) / width, 0.0, 1.0)
+        box_hi = np.clip((box[1] - lo) / width, 0.0, 1.0)
     return BargainingProblem.build(
         a=a,
         b=b,
         w_a=w_a,
         w_b=w_b,
-        z0=np.clip((draws.status_quo - lo) / width, 0.0, 1.0),
+        z0=z0,
         o_a=o_a,
         o_b=extra["bargaining.outside_options.b"],
         tau_a=extra["bargaining.credibility.a"],
@@ -94,6 +103,8 @@ def build_problem(scenario: Scenario, draws: Draws) -> BargainingProblem:
         ratifier_offset=r_offset,
         form=bg.utility,
         size=size,
+        box_lo=box_lo,
+        box_hi=box_hi,
     )
 
 

@@ -4,9 +4,12 @@ Per sample b and issue d: the compromise sum_i c_i s_i x_i / sum_i c_i s_i proje
 the interval of points that every veto player weakly prefers to the issue's status quo
 rp_bd (|x - x_i| <= |rp - x_i|; an actor with salience 0 accepts everything). The veto
 players: with a ``bargaining`` section, its two principals and every ratifier it names
-(unanimity among them); without one, every actor (unanimity). Inputs as the compromise
-model's (:mod:`summitry.forecasting.compromise`), the engine's default options. Every issue
-needs a status quo. Output: ``procedural.settlement.<issue>``. Opt-in.
+(unanimity among them); without one, every actor (unanimity). An issue's consenters
+(``issues[].consent``) are veto players on that issue with their own rule: they narrow its
+interval to the deal values they accept (:func:`summitry.forecasting.consent.consent_box`).
+Inputs as the compromise model's (:mod:`summitry.forecasting.compromise`), the engine's
+default options. Every issue needs a status quo. Output: ``procedural.settlement.<issue>``.
+Opt-in.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from numpy.typing import NDArray
 
 from summitry.engines.procedural import procedural, unanimity
 from summitry.forecasting.adapter import Settings, Unavailable, concat_rows, per_issue
+from summitry.forecasting.consent import consent_box
 from summitry.forecasting.nbs import actors_by_issue, no_status_quo
 from summitry.sampling import Draws
 from summitry.scenario import Scenario
@@ -48,7 +52,8 @@ def run_procedural(scenario: Scenario, draws: Draws) -> ProceduralRun:
     x, s, c = actors_by_issue(scenario, draws)
     players = set(veto_players(scenario))
     group = unanimity(np.array([a in players for a in scenario.actor_ids]), "veto players")
-    out = procedural(x, s, c, draws.status_quo, [group])
+    box = consent_box(scenario, draws)
+    out = procedural(x, s, c, draws.status_quo, [group], bounds=box)
     return ProceduralRun(settlement=np.ascontiguousarray(out))
 
 

@@ -119,6 +119,9 @@ class Deal:
     p_deal: float
     p_breakdown: float
     offer: bool
+    p_deal_forecast: float
+    """P(deal) of the integrated forecast: the offer judged with every party's drawn
+    inputs, never above ``p_zopa`` (docs/integrated.md); ``p_deal`` is A's own estimate."""
     n_zopa: int
     samples: int
     issues: tuple[DealIssue, ...]
@@ -286,6 +289,7 @@ def deal(fc: Forecast) -> Deal | None:
         p_deal=pi["p_deal"],
         p_breakdown=pi["p_breakdown"],
         offer=bool(pi["offer"]),
+        p_deal_forecast=float(fc.integrated.p_deal or 0.0),
         n_zopa=int(np.count_nonzero(fc.bargaining.zopa_exists)),
         samples=fc.samples,
         issues=issues,

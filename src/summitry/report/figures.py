@@ -266,8 +266,8 @@ def deal_figure(fc: Forecast) -> go.Figure | None:
     )
     bars = [
         ("zone of agreement", d.p_zopa, f"{d.n_zopa:,} of {d.samples:,} samples"),
-        ("deal", d.p_deal, "A's offer accepted"),
-        ("breakdown", d.p_breakdown, "A's offer rejected"),
+        ("deal", d.p_deal_forecast, "the offer accepted by all"),
+        ("A's estimate", d.p_deal, "A's own P(deal)"),
     ]
     fig.add_trace(
         go.Bar(

@@ -2,8 +2,9 @@
 
 :func:`render_html` returns a single page: plotly.js is inlined once (from the plotly
 package's own copy), every chart is drawn from JSON in the page, and nothing is fetched
-from the network. Sections, in order: the scenario (title, date, description); the answers
-in plain words with their uncertainty; the charts; what drives the answer (when a
+from the network. Sections, in order: the scenario (title, date, description); the
+integrated forecast (docs/integrated.md); the answers of each engine in plain words with
+their uncertainty; the charts; what drives the answer (when a
 sensitivity result is given); every input with its distribution and source; the model
 settings, seed, sample count, version and the command that reproduces the report. All
 scenario text is user input and is HTML-escaped. The page carries no timestamp unless
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import summitry
 from summitry import reproduce
 from summitry.report import data, figures
+from summitry.report.integrated import integrated_section
 from summitry.scenario import Fixed
 from summitry.scenario.sources import cited_references, scenario_references
 
@@ -146,7 +148,8 @@ def _header(fc: Forecast, overrides: Mapping[str, Any], generated: str | None) -
 
 def _nav() -> str:
     links = [
-        ("answers", "Answers"),
+        ("forecast", "The forecast"),
+        ("answers", "Answers per engine"),
         ("charts", "Charts"),
         ("drivers", "What drives the answer"),
         ("inputs", "Inputs and sources"),
@@ -201,7 +204,9 @@ def _deal_section(d: data.Deal) -> str:
     if d.offer:
         out.append(
             f"When A knows B's bottom line only as a distribution, A's best single offer is "
-            f"accepted with probability <b>{_pct(d.p_deal)}</b> (P(deal)); talks break down "
+            f"accepted with probability <b>{_pct(d.p_deal)}</b> (P(deal) as A estimates it, "
+            "with its own side at central values; the forecast above judges the offer with "
+            "every party's drawn inputs); talks break down "
             f"with probability <b>{_pct(d.p_breakdown)}</b> (P(breakdown)).</p>"
         )
     else:
@@ -270,7 +275,7 @@ def _options_section(o: data.Options) -> str:
 def _answers(fc: Forecast) -> str:
     rows = data.settlements(fc)
     out = [
-        '<section id="answers"><h2>The answers</h2>',
+        '<section id="answers"><h2>The answers per engine</h2>',
         "<h3>Where each issue is likely to settle</h3>",
         '<p class="note">Median over samples with the 10th–90th percentile range (80% of '
         "samples fall inside it); the anchor is the labelled point of the issue's scale "
@@ -522,14 +527,19 @@ def render_html(
     target: str | None = None,
     overrides: Mapping[str, Any] | None = None,
     generated: str | None = None,
+    ledger: list[Any] | None = None,
 ) -> str:
     """The whole report as one HTML page (see the module docstring).
 
     ``target``: the scenario as the reproduce command should name it (default: its name);
     ``overrides``: the ``--set`` changes already applied to ``fc.scenario``, listed at the
-    top and in the reproduce command; ``generated``: an optional timestamp to print.
+    top and in the reproduce command; ``generated``: an optional timestamp to print;
+    ``ledger``: the store's ledger entries, for the section on dated questions
+    (docs/questions.md).
     """
     from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
+
+    from summitry.report.ledger import ledger_section
 
     changes = dict(overrides or {})
     command = reproduce_command(fc, sensitivity, target, changes)
@@ -538,7 +548,9 @@ def render_html(
         [
             _header(fc, changes, generated),
             _nav(),
+            integrated_section(fc),  # the headline first (docs/integrated.md)
             _answers(fc),
+            ledger_section(fc, ledger, figure_div=_figure_div),  # dated questions
             _charts(fc),
             _drivers(fc, sensitivity),
             _inputs(fc.scenario, changes),

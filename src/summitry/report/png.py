@@ -117,9 +117,13 @@ def deal_png(fc: Forecast) -> Figure | None:
     fig = _figure(2.3 + 1.65 * n)
     axes = fig.subplots(n + 1, 1, height_ratios=[1.1] + [1.0] * n)
     top = axes[0]
-    labels = ["zone of agreement", "deal", "breakdown"]
-    probs = [d.p_zopa, d.p_deal, d.p_breakdown]
-    notes = [f"{d.n_zopa:,} of {d.samples:,} samples", "A's offer accepted", "A's offer rejected"]
+    labels = ["zone of agreement", "deal", "A's estimate"]
+    probs = [d.p_zopa, d.p_deal_forecast, d.p_deal]  # deal: the integrated forecast's
+    notes = [
+        f"{d.n_zopa:,} of {d.samples:,} samples",
+        "the offer accepted by all",
+        "A's own P(deal)",
+    ]
     top.barh(labels, probs, color=[COLORS["terms"], COLORS["offer"], COLORS["bar2"]])
     for y, (p, note) in enumerate(zip(probs, notes, strict=True)):
         top.text(p + 0.01, y, f"{p:.0%} ({note})", va="center", fontsize=8)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from typing import TypeVar
 
+from summitry.scenario.consent import consent_problems, consent_unsourced
 from summitry.scenario.quantities import (
     AnyQuantity,
     Loc,
@@ -21,6 +22,7 @@ from summitry.scenario.quantities import (
     range_problems,
     with_bounds,
 )
+from summitry.scenario.questions import question_problems
 from summitry.scenario.schema import (
     OUTSIDE,
     PATIENCE,
@@ -76,6 +78,9 @@ def _issue(i: int, issue: Issue) -> list[Finding]:
     if issue.status_quo is not None:
         loc: Loc = ("issues", i, "status_quo")
         out += _quantity(loc, issue.status_quo, issue.scale, _scale_text(issue.scale))
+    if issue.breakdown is not None:  # scenario/breakdown.py
+        where = ("issues", i, "breakdown")
+        out += _quantity(where, issue.breakdown, issue.scale, _scale_text(issue.scale))
     return out
 
 
@@ -119,9 +124,14 @@ def cross_check(sc: ScenarioBase) -> list[Finding]:
     out += _duplicates("actor", "actors", sc.actor_ids)
     for j, actor in enumerate(sc.actors):
         out += _actor(j, actor, sc.issues)
+    out += consent_problems(sc.issues, sc.actor_ids)
     out += _accommodation(sc)
     out += _bargaining(sc)
     out += _outcome(sc)
+    scales = {issue.id: issue.scale for issue in sc.issues}  # dated questions:
+    out += question_problems(
+        sc.questions, scales, sc.date, sc.bargaining is not None, sc.options is not None
+    )
     if sc.options is not None:
         if sc.bargaining is None:
             msg = "the options game needs a bargaining section (its payoffs build on it)"
@@ -241,6 +251,8 @@ def bundled_check(sc: ScenarioBase, stem: str) -> list[Finding]:
     for i, issue in enumerate(sc.issues):
         if issue.status_quo is not None:
             slots.append((("issues", i, "status_quo"), issue.status_quo))
+        if issue.breakdown is not None:
+            slots.append((("issues", i, "breakdown"), issue.breakdown))
     for j, actor in enumerate(sc.actors):
         slots.append((("actors", j, "capability"), actor.capability))
         by_issue = (actor.capability_by_issue or {}).items()
@@ -251,6 +263,7 @@ def bundled_check(sc: ScenarioBase, stem: str) -> list[Finding]:
         slots += [(tuple(p.split(".")), q) for p, q, _ in sc.bargaining.quantities()]
     if sc.options is not None:
         slots += [(tuple(p.split(".")), q) for p, q, _ in sc.options.quantities()]
+    out += consent_unsourced(sc.issues)
     for key, ref in sc.references.items():
         if isinstance(ref, str):
             msg = "bundled scenarios need a dated reference: {date, citation, url_or_id}"
@@ -274,9 +287,13 @@ def bundled_check(sc: ScenarioBase, stem: str) -> list[Finding]:
 def fill_bounds(sc: S) -> S:
     """``sc`` with every beta's absent ``low``/``high`` set to its slot's legal range."""
     issues = [
-        issue
-        if issue.status_quo is None
-        else issue.model_copy(update={"status_quo": with_bounds(issue.status_quo, issue.scale)})
+        issue.model_copy(
+            update={
+                key: with_bounds(q, issue.scale)
+                for key in ("status_quo", "breakdown")  # scenario/breakdown.py
+                if (q := getattr(issue, key)) is not None
+            }
+        )
         for issue in sc.issues
     ]
     scales = {issue.id: issue.scale for issue in sc.issues}

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from summitry.inputfile import SCENARIO_LIMIT, InputFileError, read_limited
 from summitry.scenario.catalog import display_name, is_bundled, resolve_path
 from summitry.scenario.checks import bundled_check, cross_check, fill_bounds, suggest
 from summitry.scenario.errors import ErrorItem, ScenarioError, format_path
@@ -128,7 +129,9 @@ def replace_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
     A path walks the file's structure by key, and list items by their ``id``
     (``actors.russia.capability``, ``bargaining.channel``, ``model.eum.rounds``); keys the
     file left out are added (``bargaining.ideals.dprk.denuclearization``) and judged by the
-    validation that follows. Unknown ids and invalid values raise :class:`ScenarioError`.
+    validation that follows, and so is a consenter (``issues.security.consent.rok.tolerance``
+    adds rok to the issue's consent list if it is not there). Unknown ids and invalid values
+    raise :class:`ScenarioError`.
     """
     data = sc.to_data()
     errors: list[ErrorItem] = []
@@ -141,7 +144,7 @@ def replace_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
     return validate(data, sc.source_file, None, id_paths=True)
 
 
-_ITEM = {"actors": "actor", "issues": "issue"}
+_ITEM = {"actors": "actor", "issues": "issue", "consent": "consenter"}
 _ISSUE_MAPS = ("positions", "salience")
 
 
@@ -152,7 +155,11 @@ def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
         last = depth == len(parts) - 1
         where = ".".join(parts[:depth]) or "the scenario"
         if isinstance(node, list):
-            ids = [item.get("id") for item in node if isinstance(item, dict)]
+            # list items by id (a consent entry by its actor)
+            ids = [item.get("id", item.get("actor")) for item in node if isinstance(item, dict)]
+            if part not in ids and not last and depth and parts[depth - 1] == "consent":
+                node.append({"actor": part})  # a new consenter: validation judges the id
+                ids.append(part)
             if part not in ids:
                 noun = _ITEM.get(parts[depth - 1], "item") if depth else "item"
                 return f"unknown {noun} '{part}'{suggest(part, [str(i) for i in ids])}"
@@ -165,7 +172,9 @@ def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
                     return f"unknown issue '{part}'{suggest(part, [str(k) for k in node])}"
                 node[part] = value
                 return None
-            node = node.setdefault(part, {})  # a new branch: validation judges its name
+            # a new branch (validation judges its name); an issue's consent is a list
+            consent = depth == 2 and parts[0] == "issues" and part == "consent"
+            node = node.setdefault(part, [] if consent else {})
         else:
             return f"{where} is a single value; it has no field '{part}'"
     return "an empty path"
@@ -206,14 +215,10 @@ def _read(path: Path, file: str) -> str:
     def fail(text: str, line: int | None = None) -> ScenarioError:
         return ScenarioError([ErrorItem(file, line, "", text)])
 
-    if path.is_dir():
-        raise fail("is a directory, not a scenario file")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except OSError as exc:
-        raise fail(f"cannot read the file ({exc.strerror or exc})") from None
+        raw = read_limited(path, SCENARIO_LIMIT, "scenario file")
+    except InputFileError as exc:
+        raise fail(str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -4,15 +4,16 @@ The models check types and each field on its own; checks that relate fields acro
 document (ids, ranges of quantities, one position and salience per issue) live in
 :mod:`summitry.scenario.checks` and run once these pass. ``Scenario`` itself is
 :class:`ScenarioBase` plus ``with_values``, which re-runs the whole validation and so lives
-with the loader (:mod:`summitry.scenario.loader`); this module imports no other module of
-the package but ``quantities`` and ``yamlio``, so the package has no import cycle.
+with the loader (:mod:`summitry.scenario.loader`); this module imports only modules of the
+package that do not import it (``quantities``, ``yamlio``, ``engine_options`` and the
+sections' own models), so the package has no import cycle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -23,38 +24,19 @@ from pydantic import (
     Strict,
     StringConstraints,
     Tag,
+    create_model,
     field_validator,
     model_validator,
 )
 
-from summitry.engines.eum.options import (
-    PRESETS,
-    Compromise,
-    Conflict,
-    EUMOptions,
-    MedianRule,
-    Mu,
-    Probability,
-    Proposer,
-    Ranking,
-    Resolution,
-    Votes,
-    resolve_options,
-)
-from summitry.engines.smp.options import (
-    PCE,
-    Bargain,
-    Interp,
-    Perception,
-    Risk,
-    SMPOptions,
-    ThirdParty,
-    Victory,
-    Voting,
-)
-from summitry.engines.smp.options import Resolution as SMPResolution
+from summitry.engines.eum.options import PRESETS, EUMOptions, resolve_options
+from summitry.engines.smp.options import SMPOptions
+from summitry.scenario.breakdown import breakdown_quantities
+from summitry.scenario.consent import Consent, consent_quantities
+from summitry.scenario.engine_options import option_fields
 from summitry.scenario.quantities import AnyQuantity, Num, Quantity, Range, Text, fmt
-from summitry.scenario.yamlio import describe
+from summitry.scenario.questions import Question
+from summitry.scenario.yamlio import parse_date
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -84,6 +66,8 @@ class Issue(_Model):
     scale: tuple[Num, Num]
     anchors: dict[Num, Text] = Field(default_factory=dict)
     status_quo: Quantity | None = None
+    consent: list[Consent] | None = None  # veto players on this issue (scenario/consent.py)
+    breakdown: Quantity | None = None  # where it lands if talks fail (scenario/breakdown.py)
     note: Text | None = None
 
     @field_validator("scale", mode="before")
@@ -128,26 +112,39 @@ class Actor(_Model):
     note: Text | None = None
 
 
-class EUMSettings(_Model):
+class _EUMVariant(_Model):
+    variant: Text = "default"
+
+
+# The option fields of model.eum and model.smp come from the engines' option dataclasses
+# (scenario/engine_options.py): an option is declared once, with its choices and bounds.
+if TYPE_CHECKING:
+    _EUMFields: TypeAlias = _EUMVariant
+    _SMPFields: TypeAlias = _Model
+else:
+    _EUMFields = create_model(
+        "_EUMFields",
+        __base__=_EUMVariant,
+        __module__=__name__,
+        rounds=option_fields(EUMOptions)["rounds"],
+        **{
+            name: field
+            for name, field in option_fields(EUMOptions, overrides=True).items()
+            if name != "rounds"
+        },
+    )
+    _SMPFields = create_model(
+        "_SMPFields", __base__=_Model, __module__=__name__, **option_fields(SMPOptions)
+    )
+
+
+class EUMSettings(_EUMFields):
     """Settings of the expected-utility engine: a preset (``variant``) plus overrides.
 
-    Any field left out keeps the preset's value (``rounds`` included).
+    ``variant`` names a preset of ``EUMOptions``; every other field is an ``EUMOptions``
+    field, left out (``None``) to keep the preset's value (``rounds`` is always set: the
+    preset's when left out).
     """
-
-    variant: Text = "default"
-    rounds: Annotated[int, Strict(), Field(ge=1, le=1000)] = EUMOptions().rounds
-    votes: Votes | None = None
-    probability: Probability | None = None
-    median_rule: MedianRule | None = None
-    mu: Mu | None = None
-    ranking: Ranking | None = None
-    conflict: Conflict | None = None
-    compromise: Compromise | None = None
-    resolution: Resolution | None = None
-    proposer: Proposer | None = None
-    q: Annotated[Num, Field(ge=0, le=1)] | None = None
-    t: Annotated[Num, Field(ge=0, le=1)] | None = None
-    tol: Annotated[Num, Field(gt=0)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -175,24 +172,15 @@ class EUMSettings(_Model):
         return resolve_options(self.variant, **self.overrides())
 
 
-class SMPSettings(_Model):
+class SMPSettings(_SMPFields):
     """Settings of the Spatial Model of Politics (defaults: KTAB's; docs/models/smp.md).
 
-    ``accommodation`` maps an actor id to the weights it gives other actors' positions when
-    its ideal point is updated, q_i <- sum_j a_ij theta_j + (1 - sum_j a_ij) q_i; actors left
-    out keep the identity (their ideal follows their own position).
+    The fields of ``SMPOptions``, then ``accommodation``: it maps an actor id to the weights
+    it gives other actors' positions when its ideal point is updated,
+    q_i <- sum_j a_ij theta_j + (1 - sum_j a_ij) q_i; actors left out keep the identity
+    (their ideal follows their own position).
     """
 
-    voting: Voting = "prop"
-    victory: Victory = "linear"
-    pce: PCE = "conditional"
-    risk: Risk = "mid"
-    perception: Perception = "one-third"
-    third_party: ThirdParty = "semi-commit"
-    bargain: Bargain = "s2p2"
-    interp: Interp = "init-only"
-    resolution: SMPResolution = "deterministic"
-    max_turns: Annotated[int, Strict(), Field(ge=1, le=1000)] = SMPOptions().max_turns
     accommodation: dict[Id, dict[Id, Annotated[Num, Field(ge=0, le=1)]]] | None = None
 
     def options(self) -> SMPOptions:
@@ -303,26 +291,6 @@ class BargainingSettings(_Model):
         return out
 
 
-OPTION_FIELDS: tuple[str, ...] = (
-    "played_cost",
-    "summit_gain",
-    "sanctions_effect",
-    "enforcement",
-    "veto",
-    "pressure_cost",
-    "escalation_gain",
-    "crisis_cost_a",
-    "crisis_cost_b",
-    "strike_damage",
-    "strike_gain",
-    "absorb_cost",
-    "war_cost_a",
-    "war_cost_b",
-    "p_war",
-)
-"""The options section's quantities, in file order (docs/models/options.md)."""
-
-
 class OptionsSettings(_Model):
     """The options game's inputs beyond the bargaining results, every one in [0, 1] on the
     bargaining model's utility scale (``p_war`` a probability; ``enforcement`` the share of
@@ -354,21 +322,8 @@ class OptionsSettings(_Model):
         return {name: getattr(self, name) for name in OPTION_FIELDS}
 
 
-def parse_date(value: Any) -> Any:
-    """A date field's input as a :class:`datetime.date` (ISO text, a YAML date, or a
-    midnight datetime); anything else raises ``ValueError`` with a short message."""
-    if isinstance(value, dt.datetime):
-        if (value.hour, value.minute, value.second) != (0, 0, 0):
-            raise ValueError("expected a date without a time, like 2025-09-21")
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{describe(value)} is not a date; write it as 2025-09-21") from None
-    raise ValueError(f"expected a date like 2025-09-21, got {describe(value)}")
+OPTION_FIELDS: tuple[str, ...] = tuple(OptionsSettings.model_fields)
+"""The options section's quantities, in file order (docs/models/options.md)."""
 
 
 class OutcomeDeal(_Model):
@@ -474,6 +429,7 @@ class ScenarioBase(_Model):
     bargaining: BargainingSettings | None = None
     options: OptionsSettings | None = None
     outcome: Outcome | None = None
+    questions: list[Question] | None = None  # dated questions (scenario/questions.py)
 
     _source_file: str = PrivateAttr(default="<scenario>")
 
@@ -533,12 +489,16 @@ class ScenarioBase(_Model):
         issues in file order (status quo, when given), then actors in file order
         (capability, positions in issue order, salience in issue order), then the
         bargaining section's (outside options, credibility, patience, ratifiers, ideals,
-        override costs), then the options section's, and last the actors' issue-specific
-        capabilities (actors in file order, issues in issue order).
+        override costs), then the options section's, then the consenters' tolerances (issues
+        in file order, consenters in file order), and last the actors' issue-specific
+        capabilities (actors in file order, issues in issue order), then the issues'
+        breakdown points (issues in file order).
 
         The sampler gives quantity ``i`` row ``i`` of one stream, so a quantity added at
         the end (an issue-specific capability set with ``compare --set``, say) leaves the
-        draws of every other input unchanged and the comparison stays sample-paired."""
+        draws of every other input unchanged and the comparison stays sample-paired. The
+        consenters' tolerances have a stream of their own (summitry.sampling), so adding or
+        removing consent moves no other draw either."""
         out: list[tuple[str, AnyQuantity, Range]] = []
         for issue in self.issues:
             if issue.status_quo is not None:
@@ -561,12 +521,14 @@ class ScenarioBase(_Model):
                 out.append((path, q, legal))
         if self.options is not None:
             out += self.options.quantities()
+        out += consent_quantities(self.issues)  # issues.<issue>.consent.<actor>.tolerance
         for actor in self.actors:
             by_issue = actor.capability_by_issue or {}
             for issue in self.issues:
                 if issue.id in by_issue:
                     q = by_issue[issue.id]
                     out.append((f"actors.{actor.id}.capability_by_issue.{issue.id}", q, UNBOUNDED))
+        out += breakdown_quantities(self.issues)  # issues.<issue>.breakdown
         return out
 
     def quantity(self, path: str) -> AnyQuantity:

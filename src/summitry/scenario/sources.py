@@ -12,7 +12,11 @@ key only when it names a reference; otherwise it is free text, as in older files
 
 The hindsight check (docs/scenario-format.md, "Sources and the hindsight check"): an input
 may only cite references dated on or before the scenario's ``date``; the ``outcome``
-section, which records what happened later, is excepted.
+section, which records what happened later, is excepted. One exception for *datasets*
+(library entries with ``covers``, the years they measure): a citation that names the years it
+uses, ``key@1993`` or ``key@2017-2018``, is a retrospective measurement of those years and
+passes when the last of them ended on or before the scenario's ``date``, whenever the
+dataset was released (docs/input-protocol.md, "Datasets published later").
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 """What a cited key looks like: one word of lower-case letters, digits, ``-`` and ``_``,
 starting with a letter."""
 
+PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+"""The years a dataset citation uses, after ``@``: ``1993`` or ``2017-2018``."""
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -44,14 +51,35 @@ class Reference:
     date: dt.date | None
     citation: str
     url_or_id: str | None = None
+    covers: tuple[int, int] | None = None
+    """A dataset's first and last year of measurement (library ``covers``), else ``None``."""
 
 
 @dataclass(frozen=True)
 class Citation:
-    """One part of a ``source`` text: a key and the detail after its ``:`` (may be empty)."""
+    """One part of a ``source`` text: a key, the years after its ``@`` (a dataset citation;
+    ``None`` without one) and the detail after its ``:`` (may be empty)."""
 
     key: str
     detail: str
+    period: str | None = None
+
+
+def parse_period(text: str) -> tuple[int, int] | None:
+    """``"1993"`` -> (1993, 1993), ``"2017-2018"`` -> (2017, 2018); ``None`` if malformed
+    or backwards."""
+    m = PERIOD_PATTERN.match(text)
+    if m is None:
+        return None
+    first = int(m.group(1))
+    last = int(m.group(2) or first)
+    return (first, last) if first <= last else None
+
+
+def _split_head(head: str) -> tuple[str, str | None]:
+    """A citation's head ``key@period`` -> (key, period); without ``@`` the period is None."""
+    key, at, period = head.strip().partition("@")
+    return key.strip(), (period.strip() if at else None)
 
 
 def looks_like_key(word: str, known: Container[str] = ()) -> bool:
@@ -71,17 +99,17 @@ def parse_source(text: str, known: Container[str] = ()) -> list[Citation] | None
     out: list[Citation] = []
     for part in text.split(";"):
         head, _, detail = part.partition(":")
-        key = head.strip()
+        key, period = _split_head(head)
         if not looks_like_key(key, known):
             return None
-        out.append(Citation(key, " ".join(detail.split())))
+        out.append(Citation(key, " ".join(detail.split()), period))
     return out
 
 
 def key_like_parts(text: str, known: Container[str] = ()) -> list[str]:
     """The heads of the parts of ``text`` that look like keys (for unknown-key errors in
-    texts that are otherwise free)."""
-    heads = (part.partition(":")[0].strip() for part in text.split(";"))
+    texts that are otherwise free), without any ``@period``."""
+    heads = (_split_head(part.partition(":")[0])[0] for part in text.split(";"))
     return [key for key in heads if looks_like_key(key, known)]
 
 
@@ -94,11 +122,13 @@ def library() -> dict[str, Reference]:
     out: dict[str, Reference] = {}
     for entry in entries:
         key = str(entry["key"])
+        covers = parse_period(str(entry["covers"])) if "covers" in entry else None
         out[key] = Reference(
             key,
             dt.date.fromisoformat(str(entry["date"])),
             " ".join(str(entry["citation"]).split()),
             str(entry["url_or_id"]),
+            covers,
         )
     return out
 
@@ -131,7 +161,8 @@ def sources_in(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
 
 
 def unknown_keys(data: Any, refs: Mapping[str, Reference]) -> list[tuple[Loc, str]]:
-    """An error for every cited key that names no reference (library or scenario)."""
+    """An error for every cited key that names no reference (library or scenario), and for
+    every ``@period`` that is malformed, names no dataset or lies outside its ``covers``."""
     lib = library()
     out: list[tuple[Loc, str]] = []
     for loc, text in sources_in(data):
@@ -142,7 +173,33 @@ def unknown_keys(data: Any, refs: Mapping[str, Reference]) -> list[tuple[Loc, st
                     "library; free text belongs in a note)"
                 )
                 out.append((loc, msg))
+        for c in parse_source(text, refs) or []:
+            ref = refs.get(c.key) or lib.get(c.key)
+            if c.period is not None and ref is not None:
+                out += [(loc, msg) for msg in _period_problems(c, ref)]
     return out
+
+
+def _period_problems(c: Citation, ref: Reference) -> list[str]:
+    """What is wrong with the ``@period`` of a citation of ``ref`` (nothing: ``[]``)."""
+    period = parse_period(c.period or "")
+    if period is None:
+        return [f"'{c.key}@{c.period}': write the years as @1993 or @2017-2018"]
+    if ref.covers is None:
+        return [f"'{c.key}@{c.period}': '{c.key}' is not a dataset (no covers), so no @years"]
+    if period[0] < ref.covers[0] or period[1] > ref.covers[1]:
+        first, last = ref.covers
+        return [f"'{c.key}@{c.period}': the dataset covers {first}-{last} only"]
+    return []
+
+
+def measures_before(c: Citation, ref: Reference, date: dt.date) -> bool:
+    """Whether citation ``c`` of ``ref`` is a retrospective measurement: ``ref`` is a dataset
+    and the last year ``c`` names (after ``@``) ended on or before ``date``."""
+    period = parse_period(c.period) if c.period else None
+    if ref.covers is None or period is None:
+        return False
+    return dt.date(period[1], 12, 31) <= date
 
 
 def shadowed_keys(refs: Mapping[str, Any]) -> list[tuple[Loc, str]]:
@@ -169,7 +226,9 @@ def audit(data: Any, date: dt.date | None, refs: Mapping[str, Reference]) -> lis
     """Every unresolved source, undated reference and hindsight violation, in file order.
 
     Hindsight: an input (anything outside ``outcome``) cites a reference dated after
-    ``date``. Keys that name no reference are not reported here (the loader rejects them).
+    ``date``, unless the citation is a dataset's measurement of years that ended by ``date``
+    (:func:`measures_before`). Keys that name no reference are not reported here (the loader
+    rejects them).
     """
     lib = library()
     out: list[Finding] = []
@@ -187,7 +246,12 @@ def audit(data: Any, date: dt.date | None, refs: Mapping[str, Reference]) -> lis
             if ref.date is None:
                 msg = f"reference '{c.key}' has no date, so the hindsight check cannot run"
                 out.append(Finding(loc, "undated", msg))
-            elif date is not None and ref.date > date and (not loc or loc[0] != "outcome"):
+            elif (
+                date is not None
+                and ref.date > date
+                and (not loc or loc[0] != "outcome")
+                and not measures_before(c, ref, date)
+            ):
                 msg = (
                     f"hindsight: '{c.key}' is dated {ref.date.isoformat()}, after the "
                     f"scenario's date {date.isoformat()}"

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from summitry.pydantic_messages import pydantic_message
 from summitry.scenario.checks import suggest
+from summitry.scenario.consent import Consent
 from summitry.scenario.quantities import CLASSES, DISTRIBUTIONS, Loc, fmt
 from summitry.scenario.schema import (
     Actor,
@@ -38,7 +39,8 @@ _CHILD: dict[str, dict[str, str]] = {
         "outcome": "outcome",
     },
     "outcome": {"deal": "outcome_deal", "issues": "outcome_issues"},
-    "issue": {"status_quo": "slot", "anchors": "anchors", "scale": "scale"},
+    "issue": {"status_quo": "slot", "anchors": "anchors", "scale": "scale", "consent": "consents"},
+    "consent": {"tolerance": "slot"},
     "actor": {
         "capability": "slot",
         "capability_by_issue": "slot_map",
@@ -53,10 +55,12 @@ _ITEM = {
     "slot_map": "slot",
     "outcome_issues": "outcome_issue",
     "references": "reference",
+    "consents": "consent",
 }
 _FIELDS: dict[str, list[str]] = {
     "scenario": list(ScenarioBase.model_fields),
     "issue": list(Issue.model_fields),
+    "consent": list(Consent.model_fields),
     "actor": list(Actor.model_fields),
     "model": list(ModelSettings.model_fields),
     "eum": list(EUMSettings.model_fields),
@@ -130,6 +134,8 @@ def locate(loc: tuple[Any, ...], data: Any, lines: LineMap | None) -> Place:
             shown.append(key_text(part))
             parent_kind, kind = kind, _child(kind, part)
             continue
+        if isinstance(cur, dict) and part not in cur and cur.get("type") == part:
+            continue  # the union tag of a question's method (scenario/questions.py)
         if isinstance(cur, dict):
             found, key = _find_key(cur, part)
             parent_kind = kind
@@ -213,6 +219,11 @@ def message(err: ErrorDetails, place: Place) -> str:
         return f"needs at least {n} {_noun(place)}{'' if n == 1 else 's'}"
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
+        if "agreement_by" in str(ctx.get("expected_tags", "")):  # a question's method
+            types = "agreement_by, event_by, issue_at"
+            if not tag:
+                return f"give the method's type: one of {types}"
+            return f"unknown method type '{tag}' (choose one of: {types})"
         hint = suggest(tag, DISTRIBUTIONS)
         return f"unknown distribution '{tag}'{hint} (choose one of: {', '.join(DISTRIBUTIONS)})"
     if kind == "union_tag_not_found":

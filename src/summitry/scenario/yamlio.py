@@ -10,11 +10,13 @@ records those lines in a :class:`LineMap`, so that a later error about
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -99,8 +101,60 @@ class _Constructor(RoundTripConstructor):
                 None, None, f"cannot read this value ({exc})", node.start_mark
             ) from exc
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        text = str(node.value)
+        if sum(c.isdigit() for c in text) > _INT_DIGITS:
+            return _Huge(text)  # Python refuses to convert it; the converter reports it
+        value = super().construct_yaml_int(node)
+        if isinstance(value, int) and value.bit_length() > _INT_BITS:  # 0x... or 0b...
+            return _Huge(text)
+        return value
+
+
+_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+"""Longest integer Python converts from text (4,300 digits by default)."""
+_INT_BITS = 3 * _INT_DIGITS
+"""An integer of more bits (written in hex, octal or binary) has too many digits to print."""
+
+
+@dataclass(frozen=True)
+class _Huge:
+    """An integer literal too long to convert: reported with its field and line."""
+
+    text: str
+
+    def describe(self) -> str:
+        body = self.text.lstrip("+-")
+        body = body[2:] if body[:2].lower() in ("0x", "0o", "0b") else body
+        digits = sum(c.isalnum() for c in body)
+        return f"the number {self.text[:6]}... ({digits:,} digits) is too large"
+
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+
+
+class _TooMany(Exception):
+    """Raised while composing: the document holds more than MAX_NODES values."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _Composer(Composer):
+    """Stops composing at the first value past :data:`MAX_NODES`, so that a huge document
+    is refused before ruamel builds (and the converter walks) all of it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooMany(int(self.parser.peek_event().start_mark.line) + 1)
+        return super().compose_node(parent, index)
 
 
 def _yaml_error(exc: YAMLError, text: str) -> Problem:
@@ -134,12 +188,16 @@ def parse(text: str) -> Document:
     """Read YAML ``text`` into plain data with its line map and any reading problems."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. a reused anchor: harmless here
             raw = yaml.load(text)
     except YAMLError as exc:
         return Document(None, LineMap(), [_yaml_error(exc, text)], fatal=True)
+    except _TooMany as exc:
+        problem = Problem(exc.line, "", f"the file holds more than {MAX_NODES:,} values")
+        return Document(None, LineMap(), [problem], fatal=True)
     except RecursionError:
         return Document(
             None, LineMap(), [Problem(None, "", "the file is nested too deeply to read")], True
@@ -309,6 +367,9 @@ class _Converter:
             return dt.datetime(node.year, node.month, node.day, node.hour, node.minute, node.second)
         if isinstance(node, dt.date):
             return dt.date(node.year, node.month, node.day)
+        if isinstance(node, _Huge):
+            self.problems.append(Problem(self._line_of(loc), self._show(loc), node.describe()))
+            return None
         tag = getattr(getattr(node, "tag", None), "value", None)
         what = f"the YAML tag {tag}" if tag else f"this kind of YAML value ({type(node).__name__})"
         self.problems.append(
@@ -320,3 +381,20 @@ class _Converter:
 
 
 _BAD_KEY = object()
+
+
+def parse_date(value: Any) -> Any:
+    """A date field's input as a :class:`datetime.date` (ISO text, a YAML date, or a
+    midnight datetime); anything else raises ``ValueError`` with a short message."""
+    if isinstance(value, dt.datetime):
+        if (value.hour, value.minute, value.second) != (0, 0, 0):
+            raise ValueError("expected a date without a time, like 2025-09-21")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{describe(value)} is not a date; write it as 2025-09-21") from None
+    raise ValueError(f"expected a date like 2025-09-21, got {describe(value)}")

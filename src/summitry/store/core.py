@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -38,6 +37,18 @@ if TYPE_CHECKING:
     from summitry.scenario import Scenario
 
 from summitry.store.export import export_run
+from summitry.store.files import (
+    CONFIG,
+    check_directory,
+    classify_open_error,
+    classify_query_error,
+    create_atomically,
+    damaged,
+    lock_holder,
+    not_a_store,
+    precheck,
+    truncation,
+)
 from summitry.store.hashing import canonical_json, scenario_data, scenario_from_data
 from summitry.store.ownership import kill_hook, owner_alive, owner_token
 from summitry.store.records import (
@@ -63,10 +74,12 @@ class Store:
         *,
         lock_timeout: float = 60.0,
         memory_limit: str = "1GB",
+        create: bool = True,
     ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.memory_limit = memory_limit
+        self.create = create
         self._ready = False
 
     def __repr__(self) -> str:
@@ -75,42 +88,54 @@ class Store:
     # -- connections -------------------------------------------------------------------
 
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """A connection to the file, waiting while another process holds DuckDB's lock on
+        it (up to ``lock_timeout``). A missing file is created (atomically, when writing
+        and ``create``); every other problem is one :class:`StoreError` named by its
+        cause (:mod:`summitry.store.files`), never by the wording of DuckDB's message."""
         import duckdb
 
-        if read_only and not self.path.exists():
-            raise StoreError(f"no store at {self.path} (no such file)")
-        if self.path.exists() and self.path.is_dir():
-            raise StoreError(f"{self.path} is a directory, not a DuckDB file")
-        config: dict[str, str | bool | int | float | list[str]] = {
-            "memory_limit": self.memory_limit
-        }
+        if not precheck(self.path, write=not read_only):
+            if read_only or not self.create:
+                raise StoreError(f"no store at {self.path} (no such file)")
+            create_atomically(self.path, _initialise)
+        config = {**CONFIG, "memory_limit": self.memory_limit}
         deadline = time.monotonic() + self.lock_timeout
         pause = 0.02
+        unexplained = 0
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config=config)
             except duckdb.Error as exc:
-                text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                if "lock" in text.lower() and time.monotonic() < deadline:
-                    time.sleep(pause)
-                    pause = min(pause * 1.5, 0.5)
-                    continue
-                if "lock" in text.lower():
-                    pid = re.search(r"PID (\d+)", text)
-                    who = f"process {pid.group(1)}" if pid else "another process"
+                holder = lock_holder(self.path, write=not read_only)
+                if holder is None:
+                    # not locked now; a lock released just before the probe looks the
+                    # same, so only a failure that repeats without a lock is the file's
+                    unexplained += 1
+                    if unexplained >= 3:
+                        if not self.path.exists():
+                            raise StoreError(f"no store at {self.path} (no such file)") from None
+                        raise classify_open_error(self.path, exc) from None
+                elif time.monotonic() >= deadline:
+                    who = f"process {holder}" if holder else "another process"
                     raise StoreError(
                         f"{self.path} is in use by {who} for more than {self.lock_timeout:g} s"
                     ) from None
-                if "not a valid DuckDB database" in text:
-                    raise StoreError(f"{self.path} is not a DuckDB database") from None
-                raise StoreError(f"cannot open {self.path}: {text}") from None
+                else:
+                    unexplained = 0
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.5)
 
     @contextlib.contextmanager
     def _reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb
+
         con = self._open(read_only=True)
         try:
             self._check_schema(con, writable=False)
             yield con
+        except duckdb.Error as exc:
+            con.close()  # before the file is looked at (see files.truncation)
+            raise self._translate(exc, writing=False) from None
         finally:
             con.close()
 
@@ -119,10 +144,6 @@ class Store:
         """A connection inside one transaction: committed on success, rolled back on error."""
         import duckdb
 
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create {self.path.parent}: {exc.strerror}") from None
         con = self._open(read_only=False)
         try:
             if not self._ready:
@@ -132,38 +153,50 @@ class Store:
             try:
                 yield con
             except BaseException:
-                con.rollback()
+                with contextlib.suppress(duckdb.Error):
+                    con.rollback()
                 raise
-            try:
-                con.commit()
-            except duckdb.Error as exc:
-                raise StoreError(f"{self.path}: commit failed: {exc}") from None
+            con.commit()
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.close()  # before the file is looked at (see files.truncation)
+            raise self._translate(exc, writing=True) from None
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+
+    def _translate(self, exc: Exception, *, writing: bool) -> Exception:
+        """A DuckDB error met on an open store as a :class:`StoreError` by its type
+        (:func:`summitry.store.files.classify_query_error`); anything else unchanged."""
+        return classify_query_error(self.path, exc, writing=writing) or exc
 
     def _check_schema(self, con: duckdb.DuckDBPyConnection, writable: bool) -> None:
+        """The file is a summitry store of this or an older version (upgraded when
+        ``writable``): refused with one line if it is another DuckDB database, a damaged
+        store or one written by a newer summitry."""
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "store_meta" not in tables:
-            if tables:
-                raise StoreError(f"{self.path} is a DuckDB database but not a summitry store")
-            if not writable:
-                raise StoreError(f"{self.path} holds no runs yet (an empty database)")
-            con.begin()
-            for statement in _SCHEMA:
-                con.execute(statement)
-            con.execute(
-                "INSERT INTO store_meta VALUES ('schema_version', ?), ('created_by', ?)",
-                [str(SCHEMA_VERSION), f"summitry {_version()}"],
+            what = (
+                f"a DuckDB database with other tables ({', '.join(sorted(tables)[:3])}"
+                + (", ...)" if len(tables) > 3 else ")")
+                if tables
+                else "an empty DuckDB database"
             )
-            con.commit()
-            return
-        row = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
-        found = int(row[0]) if row else 0
+            raise not_a_store(self.path, what)
+        meta = dict(con.execute("SELECT key, value FROM store_meta").fetchall())
+        text = meta.get("schema_version")
+        if text is None or not str(text).isdigit():
+            raise damaged(self.path, f"store_meta.schema_version is {text!r}")
+        found = int(text)
         if found > SCHEMA_VERSION:
+            by = meta.get("created_by") or "a newer summitry"
             raise StoreError(
-                f"{self.path} uses store schema {found}, newer than this summitry "
-                f"understands ({SCHEMA_VERSION}); upgrade summitry"
+                f"{self.path} was written by a newer summitry ({by}; store schema "
+                f"{found} > {SCHEMA_VERSION}); upgrade summitry to use it"
             )
+        missing = [t for t in _TABLES if t not in tables]
+        if found == SCHEMA_VERSION and missing:
+            raise damaged(self.path, f"table {missing[0]} is missing")
         if found < SCHEMA_VERSION:
             if not writable:
                 raise StoreError(
@@ -181,7 +214,15 @@ class Store:
             con.commit()
 
     def check(self) -> None:
-        """Open the file for writing once (creating or upgrading the schema): fail early."""
+        """Check the store's location before any work: the file opens for writing as a
+        store of this version (created if missing and ``create``, upgraded if older) and
+        its directory accepts the files DuckDB writes beside it. One
+        :class:`StoreError` otherwise (docs/store.md, "When a run cannot be saved")."""
+        if precheck(self.path, write=True):
+            check_directory(self.path)
+            cut = truncation(self.path)
+            if cut:
+                raise damaged(self.path, cut)
         with self._writer():
             pass
 
@@ -437,14 +478,20 @@ class Store:
             "sample": np.tile(np.arange(start, start + size, dtype=np.int64), k),
             "value": np.concatenate(list(arrays.values())),
         }
+        import duckdb
+
         con.register("_summitry_chunk", columns)
         try:
             con.execute(
                 "INSERT INTO samples (run_id, output_id, sample, value) "
                 "SELECT run_id, output_id, sample, value FROM _summitry_chunk"
             )
-        finally:
-            con.unregister("_summitry_chunk")
+        except BaseException:
+            # the aborted transaction refuses even this; the insert's error is the one
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("_summitry_chunk")
+            raise
+        con.unregister("_summitry_chunk")
         con.execute(
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
             [run_id, start, start + size, _now(), seconds, worker],
@@ -618,6 +665,22 @@ class Store:
         """Write ``run-<id>.json`` and ``run-<id>.parquet`` into ``directory``
         (:func:`summitry.store.export.export_run`)."""
         return export_run(self, run_id, directory)
+
+
+_TABLES = ("store_meta", "runs", "run_outputs", "chunks", "samples", "output_stats")
+"""Tables every store of this version has (a store missing one is damaged)."""
+
+
+def _initialise(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the schema of a new store (into the temporary file that becomes it)."""
+    con.begin()
+    for statement in _SCHEMA:
+        con.execute(statement)
+    con.execute(
+        "INSERT INTO store_meta VALUES ('schema_version', ?), ('created_by', ?)",
+        [str(SCHEMA_VERSION), f"summitry {_version()}"],
+    )
+    con.commit()
 
 
 def _version() -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -50,8 +51,18 @@ def export_run(store: Store, run_id: int, directory: str | Path) -> list[Path]:
         "message": record.message,
         "scenario": record.scenario,
     }
-    _write_parquet(store, run_id, record, data_path)
-    meta_path.write_text(json.dumps(to_plain(meta), indent=2) + "\n")
+    try:
+        _write_parquet(store, run_id, record, data_path)
+    except OSError as exc:  # its scratch directory inside ``out``
+        from summitry.store.files import os_reason
+
+        raise StoreError(f"cannot write in {out}: {os_reason(exc)}") from None
+    try:
+        meta_path.write_text(json.dumps(to_plain(meta), indent=2) + "\n")
+    except OSError as exc:
+        from summitry.store.files import os_reason
+
+        raise StoreError(f"cannot write {meta_path}: {os_reason(exc)}") from None
     return [meta_path, data_path]
 
 
@@ -82,8 +93,11 @@ def _write_parquet(store: Store, run_id: int, record: RunRecord, target: Path) -
             con.register("_summitry_slab", frame)
             try:
                 con.execute(f"COPY (SELECT * FROM _summitry_slab) TO {part} (FORMAT parquet)")
+            except duckdb.Error as exc:  # the export's directory, not the store
+                raise _cannot_write(target, exc) from None
             finally:
-                con.unregister("_summitry_slab")
+                with contextlib.suppress(duckdb.Error):
+                    con.unregister("_summitry_slab")
             parts.append(part)
         if not parts:
             cols = ", ".join(
@@ -97,8 +111,17 @@ def _write_parquet(store: Store, run_id: int, record: RunRecord, target: Path) -
         try:
             mem.execute("SET preserve_insertion_order = true")
             mem.execute(f"COPY ({query}) TO {_sql_text(str(target))} (FORMAT parquet)")
+        except duckdb.Error as exc:
+            raise _cannot_write(target, exc) from None
         finally:
             mem.close()
+
+
+def _cannot_write(target: Path, exc: Exception) -> StoreError:
+    """A failed write of the export (a full disk, a file size limit), by its cause."""
+    from summitry.store.files import first_line, no_room
+
+    return StoreError(f"cannot write {target}: {no_room(target) or first_line(exc)}")
 
 
 def _sql_text(text: str) -> str:

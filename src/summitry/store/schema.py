@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Version of the tables below; :data:`MIGRATIONS` upgrades older stores on first write."""
 
 DEFAULT_DB = "summitry.duckdb"
@@ -73,7 +73,34 @@ _SCHEMA = [
         FROM samples AS s JOIN run_outputs AS o USING (run_id, output_id)""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {}
+_LEDGER = [  # version 2: the sealed forecast ledger (store/ledger.py, docs/questions.md)
+    """CREATE TABLE ledger (
+        entry_id BIGINT PRIMARY KEY,
+        entry_kind VARCHAR NOT NULL,
+        question VARCHAR NOT NULL,
+        scenario_name VARCHAR NOT NULL,
+        scenario_hash VARCHAR,
+        question_kind VARCHAR NOT NULL,
+        text VARCHAR NOT NULL,
+        criteria VARCHAR,
+        resolves_by VARCHAR,
+        probability DOUBLE,
+        quantiles VARCHAR,
+        outcome VARCHAR,
+        resolved_on VARCHAR,
+        retrospective BOOLEAN NOT NULL,
+        package_version VARCHAR NOT NULL,
+        seed BIGINT,
+        samples BIGINT,
+        details VARCHAR,
+        recorded_at VARCHAR NOT NULL,
+        prev_hash VARCHAR NOT NULL,
+        entry_hash VARCHAR NOT NULL
+    )""",
+]
+_SCHEMA += _LEDGER
+
+MIGRATIONS: dict[int, list[str]] = {2: _LEDGER}
 """``MIGRATIONS[v]``: the statements that turn a version ``v - 1`` store into version ``v``."""
 
 

@@ -44,10 +44,12 @@ from summitry.sweep.chunks import (
 )
 from summitry.sweep.cluster import (
     CONNECT_TIMEOUT,
+    SCHEMES,
     WORKER_ENVIRON,
     WORKER_TIMEOUT,
     cluster_client,
     default_workers,
+    parse_scheduler,
 )
 from summitry.sweep.progress import Throughput
 from summitry.sweep.run import (
@@ -66,6 +68,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "FIRST_CHUNK",
     "KIND",
+    "SCHEMES",
     "SUBCHUNK",
     "WORKER_ENVIRON",
     "WORKER_TIMEOUT",
@@ -81,6 +84,7 @@ __all__ = [
     "engine_options",
     "load_spec",
     "outputs_equal",
+    "parse_scheduler",
     "plan_chunks",
     "resolved_options",
     "resume_sweep",

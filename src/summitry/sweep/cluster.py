@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,15 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None) -> 
         raise SweepError("give either --workers or --scheduler, not both")
     if workers is not None and workers < 1:
         raise SweepError(f"--workers must be at least 1, got {workers}")
+    if workers is not None:
+        from summitry.budget import WorkerLimitError, check_workers
+
+        try:
+            check_workers(workers)
+        except WorkerLimitError as err:
+            raise SweepError(str(err)) from None
     if scheduler is not None:
+        scheduler = parse_scheduler(scheduler)
         _probe_address(scheduler)
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
@@ -101,30 +109,95 @@ def _local_config() -> dict[str, Any]:
     }
 
 
+SCHEMES = ("tcp", "tls")
+"""Scheduler address schemes ``--scheduler`` accepts: ``tcp://HOST:PORT`` (a bare
+``HOST:PORT`` means tcp) and ``tls://HOST:PORT`` (with the certificates of Dask's own
+``distributed.comm.tls`` settings). Dask's ``inproc`` (inside one process), ``ucx`` and
+``ws``/``wss`` are refused."""
+
+
+def parse_scheduler(address: str) -> str:
+    """``address`` as ``scheme://host:port`` after checking it without connecting: a scheme
+    of :data:`SCHEMES`, a host and a port from 1 to 65535, nothing else (no user, path,
+    query). :class:`SweepError` with one line otherwise."""
+    from urllib.parse import urlsplit
+
+    text = address.strip()
+    shape = "a scheduler address is tcp://HOST:PORT or tls://HOST:PORT"
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    scheme = scheme.lower()
+    if scheme not in SCHEMES:
+        raise SweepError(f"--scheduler {address}: the scheme {scheme!r} is not supported; {shape}")
+    if not rest or any(c.isspace() or not c.isprintable() for c in rest):
+        raise SweepError(f"--scheduler {address}: {shape}")
+    try:
+        parts = urlsplit(f"{scheme}://{rest}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise SweepError(f"--scheduler {address}: {shape} (PORT from 1 to 65535)") from None
+    if parts.username or parts.password or parts.path or parts.query or parts.fragment:
+        raise SweepError(f"--scheduler {address}: {shape}, nothing more")
+    if not host or not port:
+        raise SweepError(f"--scheduler {address}: {shape} (PORT from 1 to 65535)")
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}:{port}"
+
+
 def _probe_address(address: str) -> None:
-    """Fail at once when nothing listens at a ``tcp://host:port`` address (Dask's own
-    connect retries until its timeout); other protocols are left to Dask."""
+    """Within :data:`CONNECT_TIMEOUT` in all, before any Dask client exists: something
+    listens at the address (a plain TCP connection, so a closed port fails at once), and
+    it answers Dask's identity request as a scheduler. A Dask client is made only after
+    that, so a wrong address never leaves a half-made client behind (whose clean-up
+    printed tracebacks on the way out)."""
+    import asyncio
     import socket
     from urllib.parse import urlsplit
 
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme != "tcp":
-        return
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        raise SweepError(f"{address} is not a scheduler address like tcp://HOST:PORT") from None
-    if not host or port is None:
-        raise SweepError(f"{address} is not a scheduler address like tcp://HOST:PORT")
+    parts = urlsplit(address)
+    host, port = parts.hostname, parts.port
+    assert host is not None and port is not None
+    deadline = time.monotonic() + CONNECT_TIMEOUT
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise SweepError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+    left = max(0.1, deadline - time.monotonic())
+    try:
+        reply = asyncio.run(asyncio.wait_for(_identity(address, left), left))
+    except Exception as exc:  # a timeout, a refused TLS handshake, a garbled answer
+        if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+            reason = f"no answer within {CONNECT_TIMEOUT:g} s"
+        else:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SweepError(
+            f"{address} does not answer as a Dask scheduler ({reason}); is that the "
+            "scheduler's address?"
+        ) from None
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        what = f"a Dask {kind}" if isinstance(kind, str) else "not a Dask scheduler"
+        raise SweepError(f"{address} is {what}, not a Dask scheduler")
+
+
+async def _identity(address: str, timeout: float) -> object:
+    """The reply of the scheduler at ``address`` to Dask's ``identity`` request."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    args = Security().get_connection_args("client")
+    comm = await connect(address, timeout=timeout, **args)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        await comm.close()
 
 
 def default_workers() -> int:
     """One worker per CPU this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+    from summitry.budget import usable_cpus
+
+    return usable_cpus()

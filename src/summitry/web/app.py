@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from summitry import __version__
 from summitry.scenario import Scenario
-from summitry.web import api, errors, page, run
+from summitry.web import api, errors, ledger, page, run
 from summitry.web.catalog import Catalog
 from summitry.web.limits import LoadLimits
 from summitry.web.load import Computations, Compute
@@ -110,6 +110,7 @@ def create_app(
     allowed_hosts: Sequence[str] | None = LOCAL_HOSTS,
     limits: LoadLimits | None = None,
     compute: Compute = run.compute,
+    ledger_db: str | Path | None = None,
 ) -> FastAPI:
     """The dashboard for the bundled scenarios plus ``scenario`` (a bundled name, a file or a
     loaded scenario; it is the one the page opens with). ``samples``/``seed`` are the
@@ -119,7 +120,8 @@ def create_app(
 
     ``compute`` is what a worker process runs for a forecast request (a
     :class:`~summitry.web.run.Prepared`); it exists for tests, which pass a function that
-    holds a slot until they release it, and must be picklable. Raises
+    holds a slot until they release it, and must be picklable. ``ledger_db``: the store whose
+    ledger ``/api/ledger`` shows (read only; docs/questions.md). Raises
     :class:`~summitry.scenario.ScenarioError` for a scenario that does not load.
     """
     limits = limits or LoadLimits()
@@ -148,7 +150,9 @@ def create_app(
     _headers(app)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.state.ledger_db = ledger_db
     app.include_router(api.router)
+    app.include_router(ledger.router)
     app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")
     return app

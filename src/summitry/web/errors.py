@@ -50,9 +50,31 @@ def field_name(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
+def json_position(doc: Any, pos: Any) -> str:
+    """``line L, column C`` (both from 1) of the character at offset ``pos`` of ``doc``."""
+    if not isinstance(doc, str) or not isinstance(pos, int):
+        return "at an unknown position"
+    pos = max(0, min(pos, len(doc)))
+    line = doc.count("\n", 0, pos) + 1
+    column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def _problem(error: Any, doc: Any) -> tuple[str, str]:
+    """(field, message) of one pydantic/FastAPI error; a malformed JSON body is named by
+    the line and column where parsing stopped, not by its character offset."""
+    if error.get("type") == "json_invalid":
+        loc = tuple(error.get("loc", ()))
+        where = json_position(doc, loc[-1] if loc else None)
+        reason = str((error.get("ctx") or {}).get("error", "")).strip().removesuffix(" at")
+        tail = f": {reason}" if reason else ""
+        return "", f"the request body is not valid JSON ({where}){tail}"
+    return field_name(tuple(error["loc"])), pydantic_message(error)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = [(field_name(tuple(e["loc"])), pydantic_message(e)) for e in exc.errors()]
+    problems = [_problem(e, exc.body) for e in exc.errors()]
     return JSONResponse(body(problems or [("", "invalid request")]), status_code=422)
 
 

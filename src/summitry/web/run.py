@@ -94,6 +94,7 @@ def prepare(req: ForecastRequest, catalog: Catalog, samples: int, seed: int) -> 
         ) from None
     n = samples if req.samples is None else req.samples
     s = seed if req.seed is None else req.seed
+    _check_memory(sc, n)
     return Prepared(
         name=req.scenario,
         scenario=sc,
@@ -104,6 +105,19 @@ def prepare(req: ForecastRequest, catalog: Catalog, samples: int, seed: int) -> 
         command=command_line(catalog.command_arg(req.scenario), n, s, changes, req.engine),
         engine=req.engine,
     )
+
+
+def _check_memory(sc: Scenario, samples: int) -> None:
+    """Refuse (422, field ``samples``) a forecast whose estimated memory is above the limit
+    (docs/limits.md), before a worker allocates anything."""
+    from summitry import budget
+
+    try:
+        budget.check_scenario(sc)
+        need = budget.forecast_bytes(sc, samples, stored=False)
+        budget.check(f"{samples:,} samples of scenario '{sc.name}'", need)
+    except budget.MemoryLimitError as err:
+        raise RequestError("samples", str(err)) from None
 
 
 def command_line(
@@ -153,9 +167,21 @@ def compute(p: Prepared) -> bytes:
         },
         "command": p.command,
         "forecast": json_ready(fc.to_dict()),
+        "integrated": _integrated(fc) if p.engine in ("default", "all") else None,
         "figures": _figures(fc),
     }
     return json.dumps(answer, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _integrated(fc: Any) -> dict[str, Any]:
+    """The integrated forecast's record (docs/integrated.md); a scenario it cannot cover
+    is a 400 with the reason."""
+    from summitry.integrated.record import headline
+
+    try:
+        return dict(json_ready(headline(fc)))
+    except ValueError as err:
+        raise RequestError("", f"integrated forecast: {err}", status=400) from None
 
 
 class AnswerCache:

@@ -222,3 +222,44 @@ def test_campaign_reference(p: BargainingProblem) -> None:
 @CAMPAIGN
 def test_campaign_scipy(p: BargainingProblem) -> None:
     _check_scipy(p)
+
+
+# -- issue-specific consent: the same oracles with a consent box (the reference bounds z) --
+
+
+@given(p=problems(form="linear", max_batch=2, consent=True))
+@CI
+def test_linear_with_consent_agrees_with_the_reference(p: BargainingProblem) -> None:
+    _check_reference(p, tol=1e-7)
+
+
+@given(p=problems(form="linear", max_issues=3, consent=True))
+@settings(CI, max_examples=8)
+def test_linear_with_consent_agrees_with_scipy(p: BargainingProblem) -> None:
+    _check_scipy(p)
+
+
+@given(p=problems(form="quadratic", max_issues=3, consent=True))
+@settings(CI, max_examples=6)
+def test_quadratic_with_consent_agrees_with_the_reference(p: BargainingProblem) -> None:
+    _check_reference(p, tol=QUADRATIC_REFERENCE_TOL)
+
+
+@given(p=problems(form="quadratic", consent=True))
+@CI
+def test_quadratic_with_consent_agrees_with_scipy(p: BargainingProblem) -> None:
+    _check_scipy(p)
+
+
+@pytest.mark.campaign
+@given(p=problems(max_batch=2, consent=True))
+@CAMPAIGN
+def test_campaign_reference_with_consent(p: BargainingProblem) -> None:
+    _check_reference(p, tol=1e-7 if p.form == "linear" else QUADRATIC_REFERENCE_TOL)
+
+
+@pytest.mark.campaign
+@given(p=problems(consent=True))
+@CAMPAIGN
+def test_campaign_scipy_with_consent(p: BargainingProblem) -> None:
+    _check_scipy(p)

@@ -36,8 +36,11 @@ def problems(
     n_ratifiers: int | None = None,
     max_issues: int = 4,
     max_batch: int = 1,
+    consent: bool = False,
 ) -> BargainingProblem:
-    """A small batch of bargaining problems with awkward values (ties, zeros, corners)."""
+    """A small batch of bargaining problems with awkward values (ties, zeros, corners);
+    ``consent``: with a consent box around z0 on every issue (frozen, one-sided, the whole
+    [0, 1] or in between), else without one (the examples drawn are then as before)."""
     n_issues = draw(st.integers(1, max_issues))
     n_rat = draw(st.integers(0, 2)) if n_ratifiers is None else n_ratifiers
     chosen = draw(st.sampled_from(["linear", "quadratic"])) if form is None else form
@@ -55,12 +58,20 @@ def problems(
     def scalars(strategy: st.SearchStrategy[float]) -> np.ndarray:
         return np.array([draw(strategy) for _ in range(size)])
 
+    # drawn in the order of the arguments below, as before consent existed
+    a, b = points(size, n_issues), points(size, n_issues)
+    w_a, w_b = profile_weights(size), profile_weights(size)
+    z0 = points(size, n_issues)
+    box: dict[str, np.ndarray] = {}
+    if consent:  # a fraction of the room below and above z0 that the consenters leave
+        box["box_lo"] = z0 * (1.0 - points(size, n_issues))
+        box["box_hi"] = np.minimum(z0 + (1.0 - z0) * points(size, n_issues), 1.0)
     return BargainingProblem.build(
-        a=points(size, n_issues),
-        b=points(size, n_issues),
-        w_a=profile_weights(size),
-        w_b=profile_weights(size),
-        z0=points(size, n_issues),
+        a=a,
+        b=b,
+        w_a=w_a,
+        w_b=w_b,
+        z0=z0,
         o_a=scalars(OUTSIDE),
         o_b=scalars(OUTSIDE),
         tau_a=scalars(TAU),
@@ -71,4 +82,5 @@ def problems(
         ratifier_weight=profile_weights(size, n_rat),
         ratifier_offset=np.array([draw(OFFSET) for _ in range(size * n_rat)]).reshape(size, n_rat),
         form=chosen,  # type: ignore[arg-type]
+        **box,
     )

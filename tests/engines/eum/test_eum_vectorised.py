@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summitry.engines.eum import EUMOptions, EUMResult, resolve_options, simulate
+from summitry.engines.eum import PRESETS, EUMOptions, EUMResult, resolve_options, simulate
 from summitry.engines.eum import model as eum
 from summitry.engines.eum import reference as ref
 
@@ -58,7 +58,7 @@ FLIPS: dict[str, Any] = {
     "rounds": 3,
     "tol": 0.02,
 }
-VARIANTS: dict[str, EUMOptions] = {f"preset {name}": opt for name, opt in eum.PRESETS.items()}
+VARIANTS: dict[str, EUMOptions] = {f"preset {name}": opt for name, opt in PRESETS.items()}
 VARIANTS.update({f"{k}={v}": EUMOptions().with_overrides(**{k: v}) for k, v in FLIPS.items()})
 VARIANTS.update(  # flips that only act together with another one
     {

@@ -13,28 +13,7 @@ docs/models/bargaining.md states the model.
 
 from __future__ import annotations
 
-from summitry.engines.bargaining.model import (
-    BargainingProblem,
-    Form,
-    NashSolution,
-    PackageValues,
-    PrivateInformation,
-    evaluate,
-    in_agreement_set,
-    private_information,
-    rubinstein_alpha,
-    solve,
-)
+from summitry.engines.bargaining import model
+from summitry.engines.bargaining.model import *  # noqa: F403
 
-__all__ = [
-    "BargainingProblem",
-    "Form",
-    "NashSolution",
-    "PackageValues",
-    "PrivateInformation",
-    "evaluate",
-    "in_agreement_set",
-    "private_information",
-    "rubinstein_alpha",
-    "solve",
-]
+__all__ = [*model.__all__]

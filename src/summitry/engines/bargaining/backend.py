@@ -27,4 +27,6 @@ def build_backend(
         p.ratifier_ideal[sl],
         p.ratifier_weight[sl],
         d,
+        p.lower[sl],
+        p.upper[sl],
     )

@@ -6,7 +6,8 @@ On issue d every utility in play (A's and B's effective utilities, each ratifier
 and piecewise linear in z_d, with kinks only at a_d, b_d, z0_d, the ratifiers' ideal points and
 the credibility kinks 2a_d - z0_d, 2b_d - z0_d (where the issue term returns to its z0 value).
 Packages outside the hull of {a_d, b_d, z0_d, r_vd} are dominated for everybody, so each issue
-is cut at those points into "pieces" and a package is a vector of fills x (0 <= x_j <= len_j):
+is cut at those points, within the consenters' box [box_lo_d, box_hi_d] (which contains z0_d),
+into "pieces" and a package is a vector of fills x (0 <= x_j <= len_j):
 z_d = lo_d + sum of the fills of issue d's pieces. Every utility is then linear in x,
 U_i(x) = U_i(lo) + sum_j rate_ij x_j.
 
@@ -21,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from summitry.engines.bargaining.problem import BoolArray, FloatArray
+from summitry.engines.bargaining.search import Rows
 from summitry.engines.bargaining.utility import effective_utility, utility
 
 SNAP = 1e-12
@@ -32,7 +35,7 @@ SNAP = 1e-12
 
 
 @dataclass(frozen=True)
-class PiecewiseLinear:
+class PiecewiseLinear(Rows):
     """Pieces of a batch: ``length`` (B, n), party ``rates`` (B, P, n), status-quo tie-break
     rates ``tie`` (B, n), utilities ``base`` (B, P) at z = ``lo`` (B, D), reservations ``d``
     (B, P). Parties: 0 = A (effective), 1 = B (effective), 2.. = ratifiers (raw)."""
@@ -46,33 +49,8 @@ class PiecewiseLinear:
     base: FloatArray
     d: FloatArray
 
-    @property
-    def size(self) -> int:
-        return int(self.length.shape[0])
-
-    @property
-    def n_parties(self) -> int:
-        return int(self.rates.shape[1])
-
-    @property
-    def knapsack(self) -> bool:
-        return True
-
-    @property
-    def exact(self) -> bool:
-        return True
-
-    def take(self, idx: np.ndarray) -> PiecewiseLinear:
-        return PiecewiseLinear(
-            self.lo[idx],
-            self.hi[idx],
-            self.cuts[idx],
-            self.length[idx],
-            self.rates[idx],
-            self.tie[idx],
-            self.base[idx],
-            self.d[idx],
-        )
+    knapsack: ClassVar[bool] = True
+    exact: ClassVar[bool] = True
 
     def combined(self, weights: FloatArray) -> FloatArray:
         """Rates of the weighted sum sum_i weights_i U_i, (B, n)."""
@@ -167,14 +145,17 @@ def build_linear(
     ratifier_ideal: FloatArray,
     ratifier_weight: FloatArray,
     d: FloatArray,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
 ) -> PiecewiseLinear:
-    """Cut every issue of every sample into pieces; ``d`` is (B, 2 + V)."""
+    """Cut every issue of every sample into pieces; ``d`` is (B, 2 + V); ``box_lo``,
+    ``box_hi`` (B, D) the consent box (the hull is cut to it; it contains z0)."""
     size, n_issues = a.shape
     r_ideal = np.moveaxis(ratifier_ideal, 1, 2)  # (B, D, V)
     r_weight = np.moveaxis(ratifier_weight, 1, 2)
     points = np.concatenate([a[..., None], b[..., None], z0[..., None], r_ideal], axis=-1)
-    lo = points.min(axis=-1)
-    hi = points.max(axis=-1)
+    lo = np.maximum(points.min(axis=-1), box_lo)
+    hi = np.minimum(points.max(axis=-1), box_hi)
     kinks = np.concatenate([points, (2.0 * a - z0)[..., None], (2.0 * b - z0)[..., None]], axis=-1)
     cuts = np.sort(np.clip(kinks, lo[..., None], hi[..., None]), axis=-1)
     length = np.diff(cuts, axis=-1)  # (B, D, K)

@@ -6,9 +6,11 @@ d_X = u_X(z0) + o_X the reservation, u^eff the credibility-discounted utility (s
 ``utility``) and ratifiers v needing u_v(z) >= d_v = u_v(z0) + o_v (Putnam 1988), the
 agreement set is
 
-    Z* = { z in [0,1]^D : u_A^eff(z) >= d_A, u_B^eff(z) >= d_B, u_v(z) >= d_v for every v }
+    Z* = { z in B : u_A^eff(z) >= d_A, u_B^eff(z) >= d_B, u_v(z) >= d_v for every v },
 
-and the predicted deal is the asymmetric Nash (1950) solution on Z*,
+B the box of deal values the issues' consenters accept (docs/models/bargaining.md,
+"Issue-specific consent"; [0,1]^D without consent), and the predicted deal is the
+asymmetric Nash (1950) solution on Z*,
 
     z* = argmax_{z in Z*}  alpha_A ln(u_A^eff - d_A) + (1 - alpha_A) ln(u_B^eff - d_B),
     alpha_A = ln(delta_B) / (ln(delta_A) + ln(delta_B))      (Rubinstein 1982; BRW 1986).
@@ -124,11 +126,13 @@ def evaluate(problem: BargainingProblem, z: FloatArray) -> PackageValues:
 
 
 def in_agreement_set(problem: BargainingProblem, z: FloatArray, tol: float = 0.0) -> BoolArray:
-    """Whether each package z (B, D) lies in Z* (every surplus >= -tol)."""
+    """Whether each package z (B, D) lies in Z* (every surplus >= -tol, every issue within
+    the consent box widened by tol)."""
     d = party_reservations(problem)
     values = evaluate(problem, z)
     ok = (values.u_a_eff >= d[:, 0] - tol) & (values.u_b_eff >= d[:, 1] - tol)
-    return np.asarray(ok & (values.u_ratifiers >= d[:, 2:] - tol).all(axis=1))
+    inside = ((z >= problem.lower - tol) & (z <= problem.upper + tol)).all(axis=1)
+    return np.asarray(ok & inside & (values.u_ratifiers >= d[:, 2:] - tol).all(axis=1))
 
 
 def solve(problem: BargainingProblem) -> NashSolution:

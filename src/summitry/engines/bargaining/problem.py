@@ -4,7 +4,9 @@ docs/models/bargaining.md, "The model".
 
 Every array carries the sample axis first (B draws). Issues are scaled to [0, 1]; the two
 principals are A (the United States in the reference case) and B (the DPRK); ratifiers are
-A-side veto players of Putnam's (1988) two-level game, V >= 0 of them.
+A-side veto players of Putnam's (1988) two-level game, V >= 0 of them. Issue-specific
+consent (docs/models/bargaining.md, "Issue-specific consent") arrives as a box of feasible
+deal values per issue, [box_lo_d, box_hi_d], which always contains z0_d.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ class BargainingProblem:
     ``tau_b``: (B,) credibility in [0, 1] (the probability each side gives to the other
     carrying out its concessions); ``delta_a``, ``delta_b``: (B,) patience in (0, 1);
     ``ratifier_ideal``, ``ratifier_weight``: (B, V, D); ``ratifier_offset``: (B, V), so that
-    ratifier v accepts z iff u_v(z) >= u_v(z0) + offset_v. Build it with :meth:`build`, which
-    broadcasts scalars and single profiles over the batch and checks every range.
+    ratifier v accepts z iff u_v(z) >= u_v(z0) + offset_v. ``box_lo``, ``box_hi``: (B, D) the
+    deal values the issue's consenters accept, 0 <= box_lo <= z0 <= box_hi <= 1 (default the
+    whole [0, 1]: no consent constraint). Build it with :meth:`build`, which broadcasts scalars
+    and single profiles over the batch and checks every range.
     """
 
     a: FloatArray
@@ -54,9 +58,28 @@ class BargainingProblem:
     ratifier_weight: FloatArray
     ratifier_offset: FloatArray
     form: Form = "linear"
+    box_lo: FloatArray | None = None
+    box_hi: FloatArray | None = None
 
     def __post_init__(self) -> None:
+        shape = np.shape(self.a)
+        if self.box_lo is None:
+            object.__setattr__(self, "box_lo", np.zeros(shape))
+        if self.box_hi is None:
+            object.__setattr__(self, "box_hi", np.ones(shape))
         _validate(self)
+
+    @property
+    def lower(self) -> FloatArray:
+        """``box_lo`` as an array (B, D): the lowest deal value the consenters accept."""
+        assert self.box_lo is not None  # set in __post_init__
+        return self.box_lo
+
+    @property
+    def upper(self) -> FloatArray:
+        """``box_hi`` as an array (B, D): the highest deal value the consenters accept."""
+        assert self.box_hi is not None  # set in __post_init__
+        return self.box_hi
 
     @property
     def size(self) -> int:
@@ -93,12 +116,15 @@ class BargainingProblem:
         ratifier_offset: ArrayLike | None = None,
         form: Form = "linear",
         size: int | None = None,
+        box_lo: ArrayLike | None = None,
+        box_hi: ArrayLike | None = None,
     ) -> BargainingProblem:
         """Broadcast the inputs to a batch and validate them.
 
         The batch size is ``size`` if given, else the largest leading axis among the (B, D)
         arrays (a 1-D array of length D is one profile shared by every sample), else 1.
-        Ratifier arrays may be (V, D) / (V,) (shared) or (B, V, D) / (B, V).
+        Ratifier arrays may be (V, D) / (V,) (shared) or (B, V, D) / (B, V); the consent box
+        ``box_lo``/``box_hi`` (D,) or (B, D), by default [0, 1] on every issue.
         """
         per_issue = {k: np.asarray(v, dtype=float) for k, v in (("a", a), ("b", b))}
         per_issue |= {"w_a": np.asarray(w_a, float), "w_b": np.asarray(w_b, float)}
@@ -146,12 +172,17 @@ class BargainingProblem:
                 r_offset[None] if r_offset.ndim == 1 else r_offset,
                 ideal.shape[:2],
             )
+        box = {
+            key: _broadcast(key, np.asarray(default if value is None else value, float), shape2)
+            for key, value, default in (("box_lo", box_lo, 0.0), ("box_hi", box_hi, 1.0))
+        }
         return cls(
             **arrays,
             ratifier_ideal=ideal,
             ratifier_weight=weight,
             ratifier_offset=offset,
             form=form,
+            **box,
         )
 
     def take(self, index: ArrayLike) -> BargainingProblem:
@@ -173,6 +204,8 @@ class BargainingProblem:
             ratifier_weight=self.ratifier_weight[idx],
             ratifier_offset=self.ratifier_offset[idx],
             form=self.form,
+            box_lo=self.lower[idx],
+            box_hi=self.upper[idx],
         )
 
     def repeat(self, count: int) -> BargainingProblem:
@@ -206,7 +239,7 @@ def _validate(p: BargainingProblem) -> None:
     size, n_issues = p.a.shape
     if n_issues < 1:
         raise ValueError("bargaining: at least one issue is needed")
-    for name in ("b", "w_a", "w_b", "z0"):
+    for name in ("b", "w_a", "w_b", "z0", "box_lo", "box_hi"):
         if getattr(p, name).shape != (size, n_issues):
             raise ValueError(f"bargaining: {name} must have shape {(size, n_issues)}")
     for name in ("o_a", "o_b", "tau_a", "tau_b", "delta_a", "delta_b"):
@@ -219,13 +252,15 @@ def _validate(p: BargainingProblem) -> None:
         raise ValueError("bargaining: ratifier_weight must be (B, V, D) and offset (B, V)")
     names = (
         *("a", "b", "w_a", "w_b", "z0", "o_a", "o_b", "tau_a", "tau_b", "delta_a", "delta_b"),
-        *("ratifier_ideal", "ratifier_weight", "ratifier_offset"),
+        *("ratifier_ideal", "ratifier_weight", "ratifier_offset", "box_lo", "box_hi"),
     )
     for name in names:
         _check(np.isfinite(getattr(p, name)), name, "must be finite")
-    for name in ("a", "b", "z0", "ratifier_ideal"):
+    for name in ("a", "b", "z0", "ratifier_ideal", "box_lo", "box_hi"):
         value = getattr(p, name)
         _check((value >= 0.0) & (value <= 1.0), name, "must lie in [0, 1]")
+    _check(p.lower <= p.z0, "box_lo", "must not exceed z0 (no deal is always acceptable)")
+    _check(p.z0 <= p.upper, "box_hi", "must not be below z0 (no deal is always acceptable)")
     for name in ("w_a", "w_b", "ratifier_weight"):
         value = getattr(p, name)
         _check(value >= 0.0, name, "must be >= 0")

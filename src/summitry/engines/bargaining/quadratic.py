@@ -4,29 +4,32 @@ docs/models/bargaining.md, "The solver".
 
 With u_X(z) = 1 - sum_d w_d (z_d - x_d)^2 every party's issue term is a concave quadratic,
 and the credibility discount bends A's and B's terms only where the term crosses its z0 value
-(z_d = z0_d or its mirror 2x_d - z0_d). On each issue the hull of {a, b, z0, r_v} is cut at
-those points into at most four regions; on a region every term is -k (z - x)^2 + const, so a
-weighted sum of terms is maximised in closed form, z = sum_i k_i x_i / sum_i k_i, clipped to
-the region (the contract curve when only A and B carry weight). Objectives are
-applied lexicographically by narrowing each issue's interval of maximisers; the last one is
-closeness to z0 (strictly concave), so the maximiser is unique.
+(z_d = z0_d or its mirror 2x_d - z0_d). On each issue the hull of {a, b, z0, r_v}, cut to the
+consenters' box [box_lo, box_hi] (which contains z0), is cut at those points into at most
+four regions; on a region every term is -k (z - x)^2 + const, so a weighted sum of terms is
+maximised in closed form, z = sum_i k_i x_i / sum_i k_i, clipped to the region (the contract
+curve when only A and B carry weight). Objectives are applied lexicographically by narrowing
+each issue's interval of maximisers; the last one is closeness to z0 (strictly concave), so
+the maximiser is unique.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from summitry.engines.bargaining.problem import BoolArray, FloatArray
+from summitry.engines.bargaining.search import Rows
 
 TIE_TOL = 1e-14
 """Two candidate values within this (relative) distance count as a tie."""
 
 
 @dataclass(frozen=True)
-class PiecewiseQuadratic:
+class PiecewiseQuadratic(Rows):
     """Regions of a batch: ``cuts`` (B, D, R + 1), party ``centre``/``weight`` (B, P, D),
     credibility ``tau`` (B, P) (1 for ratifiers), curvature ``curv`` (B, P, D, R), status quo
     ``z0`` (B, D), reservations ``d`` (B, P). Points are packages z (B, D)."""
@@ -39,37 +42,13 @@ class PiecewiseQuadratic:
     z0: FloatArray
     d: FloatArray
 
-    @property
-    def size(self) -> int:
-        return int(self.cuts.shape[0])
-
-    @property
-    def n_parties(self) -> int:
-        return int(self.centre.shape[1])
-
-    @property
-    def knapsack(self) -> bool:
-        return False
-
-    @property
-    def exact(self) -> bool:
-        return False
+    knapsack: ClassVar[bool] = False
+    exact: ClassVar[bool] = False
 
     def argmax_subject_to(
         self, stack: Sequence[FloatArray], party: int
     ) -> tuple[FloatArray, BoolArray]:
         raise NotImplementedError("quadratic utilities use the multiplier chord")
-
-    def take(self, idx: np.ndarray) -> PiecewiseQuadratic:
-        return PiecewiseQuadratic(
-            self.cuts[idx],
-            self.centre[idx],
-            self.weight[idx],
-            self.tau[idx],
-            self.curv[idx],
-            self.z0[idx],
-            self.d[idx],
-        )
 
     def terms(self, z: FloatArray) -> FloatArray:
         """Effective issue terms of every party at points z (B, D, ...) -> (B, P, D, ...)."""
@@ -130,15 +109,19 @@ def build_quadratic(
     ratifier_ideal: FloatArray,
     ratifier_weight: FloatArray,
     d: FloatArray,
+    box_lo: FloatArray,
+    box_hi: FloatArray,
 ) -> PiecewiseQuadratic:
-    """Cut every issue of every sample into regions; ``d`` is (B, 2 + V)."""
+    """Cut every issue of every sample into regions; ``d`` is (B, 2 + V); ``box_lo``,
+    ``box_hi`` (B, D) the consent box (the hull is cut to it; it contains z0)."""
     size, _ = a.shape
     n_rat = ratifier_ideal.shape[1]
     centre = np.concatenate([a[:, None], b[:, None], ratifier_ideal], axis=1)  # (B, P, D)
     weight = np.concatenate([w_a[:, None], w_b[:, None], ratifier_weight], axis=1)
     tau = np.concatenate([tau_a[:, None], tau_b[:, None], np.ones((size, n_rat))], axis=1)
     points = np.concatenate([centre, z0[:, None]], axis=1)
-    lo, hi = points.min(axis=1), points.max(axis=1)
+    lo = np.maximum(points.min(axis=1), box_lo)
+    hi = np.minimum(points.max(axis=1), box_hi)
     kinks = np.stack([lo, hi, z0, 2.0 * a - z0, 2.0 * b - z0], axis=-1)
     cuts = np.sort(np.clip(kinks, lo[..., None], hi[..., None]), axis=-1)
     mid = 0.5 * (cuts[..., :-1] + cuts[..., 1:])  # (B, D, R)

@@ -3,7 +3,9 @@
 A test oracle, deliberately built on a different route from the engine. Utilities are summed
 issue by issue in Python loops. The frontier is reached through the *level* problem
 
-    F_A(l) = max u_A^eff(z)  s.t.  u_B^eff(z) >= l,  u_v(z) >= d_v,  z in [0, 1]^D,
+    F_A(l) = max u_A^eff(z)  s.t.  u_B^eff(z) >= l,  u_v(z) >= d_v,  z in the consent box,
+
+(the box [box_lo_d, box_hi_d] per issue, [0, 1]^D without consent; as variable bounds)
 
 solved as a linear program (linear loss; the absolute values and the credibility minimum are
 lifted into hypograph variables, an exact reformulation) or by SLSQP (quadratic loss). Z* is
@@ -47,6 +49,7 @@ class Profile:
     r_ideal: list[list[float]]
     r_weight: list[list[float]]
     d_v: list[float]
+    box: list[tuple[float, float]]
 
     @property
     def n_issues(self) -> int:
@@ -120,6 +123,7 @@ def profile(p: BargainingProblem, i: int) -> Profile:
         r_ideal=r_ideal,
         r_weight=r_weight,
         d_v=d_v,
+        box=list(zip(p.lower[i].tolist(), p.upper[i].tolist(), strict=True)),
     )
 
 
@@ -207,11 +211,12 @@ def _best_linear(pr: Profile, side: int, level: float) -> tuple[float, list[floa
     e_side = n + 2 * side * n + n
     for d in range(n):
         cost[e_side + d] = -1.0
-    bounds = [(0.0, 1.0)] * n + [(None, None)] * (4 * n) + [(0.0, None)] * (n_rat * n)
+    bounds = [*pr.box] + [(None, None)] * (4 * n) + [(0.0, None)] * (n_rat * n)
     res = linprog(cost, A_ub=rows, b_ub=rhs, bounds=bounds, method="highs", options=HIGHS)
     if res.status != 0:
         return None
-    z = [float(v) for v in res.x[:n]]
+    # HiGHS meets bounds to its feasibility tolerance (1e-12 overshoots seen): clip to the box
+    z = [float(v) for v in np.clip(res.x[:n], *_box_arrays(pr))]
     u_a, u_b, _ = values(pr, z)
     return (u_a if side == 0 else u_b), z
 
@@ -278,10 +283,10 @@ def _best_quadratic(pr: Profile, side: int, level: float) -> tuple[float, list[f
             jac=lambda y: gradient,
             method="SLSQP",
             constraints=[{"type": "ineq", "fun": cons_fun, "jac": cons_jac}],
-            bounds=[(0.0, 1.0)] * n + [(None, None)] * (2 * n),
+            bounds=[*pr.box] + [(None, None)] * (2 * n),
             options={"ftol": 1e-15, "maxiter": 500},
         )
-        z = np.clip(res.x[:n], 0.0, 1.0)
+        z = np.clip(res.x[:n], *_box_arrays(pr))
         if cons_fun(np.concatenate([z, res.x[n:]])).min() < -1e-9:
             continue
         if util(z, other) < level - 1e-9:
@@ -292,12 +297,18 @@ def _best_quadratic(pr: Profile, side: int, level: float) -> tuple[float, list[f
     return best
 
 
+def _box_arrays(pr: Profile) -> tuple[FloatArray, FloatArray]:
+    return np.array([lo for lo, _ in pr.box]), np.array([hi for _, hi in pr.box])
+
+
 def _starts(pr: Profile, count: int) -> list[FloatArray]:
+    """Starting packages, each inside the consent box."""
     rng = np.random.default_rng(12345)
     a, b, z0 = np.array(pr.a), np.array(pr.b), np.array(pr.z0)
     base = [z0, 0.5 * (a + b), a, b]
     base += [rng.random(pr.n_issues) for _ in range(max(count - len(base), 0))]
-    return base[:count]
+    lo, hi = _box_arrays(pr)
+    return [np.clip(start, lo, hi) for start in base[:count]]
 
 
 # --- Nash solution -----------------------------------------------------------------------
@@ -474,7 +485,7 @@ def scipy_nash(p: BargainingProblem, i: int, starts: int = 4) -> tuple[float, fl
         grad[3 * n + 1] = -(1 - pr.alpha) / y[3 * n + 1]
         return grad
 
-    bounds = [(0.0, 1.0)] * n + [(None, None)] * (2 * n) + [(1e-12, None)] * 2
+    bounds = [*pr.box] + [(None, None)] * (2 * n) + [(1e-12, None)] * 2
     if linear:
         bounds += [(0.0, None)] * ((2 + n_rat) * n)
     best = (float("nan"), float("nan"), float("nan"))
@@ -502,7 +513,7 @@ def scipy_nash(p: BargainingProblem, i: int, starts: int = 4) -> tuple[float, fl
         y = res.x
         if not np.all(np.isfinite(y)) or cons_fun(y).min() < -1e-9:
             continue
-        z = list(np.clip(y[:n], 0.0, 1.0))
+        z = list(np.clip(y[:n], *_box_arrays(pr)))
         u_a, u_b, u_v = values(pr, z)
         s_a, s_b = u_a - pr.d_a, u_b - pr.d_b
         if s_a <= 0 or s_b <= 0 or any(u < dv - 1e-9 for u, dv in zip(u_v, pr.d_v, strict=True)):

@@ -28,7 +28,8 @@ replace the chord step by the Illinois variant of regula falsi on the same brack
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from dataclasses import fields
+from typing import Protocol, Self
 
 import numpy as np
 
@@ -75,6 +76,25 @@ class Backend(Protocol):
     ) -> tuple[FloatArray, BoolArray]: ...
 
     def utilities(self, x: FloatArray) -> FloatArray: ...
+
+
+class Rows:
+    """Mix-in for a frozen dataclass backend whose fields are arrays with samples on axis 0
+    and whose reservations ``d`` are (B, P): ``size`` B, ``n_parties`` P and ``take``."""
+
+    d: FloatArray
+
+    @property
+    def size(self) -> int:
+        return int(self.d.shape[0])
+
+    @property
+    def n_parties(self) -> int:
+        return int(self.d.shape[1])
+
+    def take(self, idx: IntArray) -> Self:
+        """The same backend for the samples ``idx`` (every field indexed on axis 0)."""
+        return type(self)(*(getattr(self, f.name)[idx] for f in fields(self)))  # type: ignore[arg-type]
 
 
 def unit(size: int, n_parties: int, party: int) -> FloatArray:

@@ -6,49 +6,33 @@
 
 :mod:`summitry.engines.eum.model` is the batched engine, :mod:`summitry.engines.eum.options`
 the options and presets, :mod:`summitry.engines.eum.reference` the plain-loop oracle.
-docs/models/eum.md states the model. The engine's names load on first use, so that the
-options (which the command line reads at start-up) do not pull in numpy.
+docs/models/eum.md states the model. The engine's names (``model.__all__``) load on first
+use, so that the options (which the command line reads at start-up) do not pull in numpy.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from summitry._lazy import lazy_names
 from summitry.engines.eum.options import PRESETS, EUMOptions, resolve_options
 
 if TYPE_CHECKING:
-    from summitry.engines.eum.model import (
-        EUMResult,
-        median_position,
-        risk_exponents,
-        simulate,
-        simulate_issues,
-        vote_weights,
-        weighted_mean,
-        win_probability,
-    )
+    from summitry.engines.eum.model import *  # noqa: F403
 
-__all__ = [
-    "PRESETS",
-    "EUMOptions",
+_MODEL = (
     "EUMResult",
     "median_position",
-    "resolve_options",
     "risk_exponents",
     "simulate",
     "simulate_issues",
     "vote_weights",
     "weighted_mean",
     "win_probability",
-]
+)
+"""``summitry.engines.eum.model.__all__``, listed here so that they can load on first use
+(tests/test_startup.py checks that the two lists agree)."""
 
-_FROM_MODEL = frozenset(__all__) - {"PRESETS", "EUMOptions", "resolve_options"}
+__all__ = ["PRESETS", "EUMOptions", "resolve_options", *_MODEL]
 
-
-def __getattr__(name: str) -> Any:
-    """The batched engine's public names, imported from ``model`` on first use (PEP 562)."""
-    if name in _FROM_MODEL:
-        from summitry.engines.eum import model
-
-        return getattr(model, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_names(__name__, {"summitry.engines.eum.model": _MODEL})

@@ -93,14 +93,11 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from summitry.engines.eum.options import PRESETS, EUMOptions, resolve_options
+from summitry.engines.eum.options import EUMOptions
 
 __all__ = [
-    "PRESETS",
-    "EUMOptions",
     "EUMResult",
     "median_position",
-    "resolve_options",
     "risk_exponents",
     "simulate",
     "simulate_issues",

@@ -8,8 +8,12 @@ combination known to reproduce BDM 1994's published EC run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from annotated_types import Gt, Interval
+
+from summitry.engines.overridable import Overridable
 
 Votes = Literal["linear", "risk"]
 """``linear``: v_k = c_k s_k (|x_k-x_j| - |x_k-x_i|)/Delta; ``risk``: the same with each
@@ -52,10 +56,12 @@ conflict first, else the best compromise, else the nearest capitulation)."""
 
 
 @dataclass(frozen=True)
-class EUMOptions:
+class EUMOptions(Overridable):
     """Every modelling choice of the expected-utility engine.
 
-    The defaults are the model of docs/models/eum.md, "Options"."""
+    The defaults are the model of docs/models/eum.md, "Options". The ``Annotated`` bounds
+    are the legal values a scenario may set (``model.eum``, docs/scenario-format.md): the
+    scenario schema derives its fields from these (summitry.scenario.engine_options)."""
 
     votes: Votes = "linear"
     probability: Probability = "pairwise"
@@ -66,18 +72,16 @@ class EUMOptions:
     compromise: Compromise = "partial"
     resolution: Resolution = "bdm"
     proposer: Proposer = "target"
-    q: float = 1.0
-    t: float = 1.0
-    rounds: int = 10
-    tol: float = 1e-6
+    q: Annotated[float, Interval(ge=0, le=1)] = 1.0
+    """Status-quo term q of eq. 25a."""
+    t: Annotated[float, Interval(ge=0, le=1)] = 1.0
+    """Status-quo term t of eq. 25a (matters only when q < 1)."""
+    rounds: Annotated[int, Interval(ge=1, le=1000)] = 10
+    """Most rounds a run takes."""
+    tol: Annotated[float, Gt(0)] = 1e-6
+    """No-movement threshold, as a fraction of Delta (the stop rules)."""
 
-    def with_overrides(self, **overrides: Any) -> EUMOptions:
-        """Return a copy with the given fields replaced (unknown names raise ValueError)."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise ValueError(f"unknown expected-utility option(s): {', '.join(unknown)}")
-        return replace(self, **overrides)
+    KIND: ClassVar[str] = "expected-utility"
 
 
 PRESETS: dict[str, EUMOptions] = {

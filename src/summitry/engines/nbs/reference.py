@@ -5,7 +5,8 @@ One problem at a time with Python floats: the feasible interval by a loop over a
 then the Karush-Kuhn-Tucker conditions piece by piece. The kinks of p = 1 (t = d_i) cut
 (0, T) into pieces on which N is smooth; the maximiser is the first kink or end where the
 right slope is <= 0, or else the root of N' inside the first piece where N' changes
-sign, found by scipy's Brent method (brentq) to 1e-13.
+sign, found by scipy's Brent method (brentq) to 1e-13, or by bisection (scipy's bisect)
+where Brent's steps stall on a slope that is nearly infinite at one end.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq
+from scipy.optimize import bisect, brentq
 
 from summitry.engines.nbs.options import NBSOptions
 
@@ -64,8 +65,14 @@ def _solve(actors: list[tuple[float, float]], span: float, p: float) -> float:
             return lo
         if _slope(hi, actors, p, -1) >= 0.0:
             return hi
-        root: float = brentq(lambda t: _slope(t, actors, p, +1), lo, hi, xtol=1e-13)
-        return root
+
+        def slope(t: float) -> float:
+            return _slope(t, actors, p, +1)
+
+        root, info = brentq(slope, lo, hi, xtol=1e-13, full_output=True, disp=False)
+        if not info.converged:
+            root = bisect(slope, lo, hi, xtol=1e-13, maxiter=400)
+        return float(root)
     return span
 
 

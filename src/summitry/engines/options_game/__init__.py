@@ -13,17 +13,8 @@ plain recursive oracle. docs/models/options.md states the model.
 
 from __future__ import annotations
 
-from summitry.engines.options_game.model import (
-    DEFAULT_LAMBDAS,
-    TIE_TOL,
-    OptionsResult,
-    check_lambdas,
-    logit_qre,
-    path_labels,
-    solve,
-    subgame_perfect,
-    summarise,
-)
+from summitry.engines.options_game import model
+from summitry.engines.options_game.model import *  # noqa: F403
 from summitry.engines.options_game.payoffs import (
     OPTIONS,
     PARAMETER_NAMES,
@@ -36,21 +27,13 @@ from summitry.engines.options_game.payoffs import (
 )
 
 __all__ = [
-    "DEFAULT_LAMBDAS",
+    *model.__all__,
     "OPTIONS",
     "PARAMETER_NAMES",
     "PLAYERS",
     "REPLIES",
-    "TIE_TOL",
     "OptionsParameters",
     "OptionsPayoffs",
-    "OptionsResult",
-    "check_lambdas",
     "enforcement",
-    "logit_qre",
-    "path_labels",
     "pressure_deal",
-    "solve",
-    "subgame_perfect",
-    "summarise",
 ]

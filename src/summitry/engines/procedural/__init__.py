@@ -16,25 +16,8 @@ docs/models/procedural.md states the rules.
 
 from __future__ import annotations
 
-from summitry.engines.procedural.model import (
-    Group,
-    acceptable_interval,
-    procedural,
-    project,
-    qualified_majority,
-    unanimity,
-    veto,
-)
+from summitry.engines.procedural import model
+from summitry.engines.procedural.model import *  # noqa: F403
 from summitry.engines.procedural.options import QMV_SHARE, ProceduralOptions
 
-__all__ = [
-    "QMV_SHARE",
-    "Group",
-    "ProceduralOptions",
-    "acceptable_interval",
-    "procedural",
-    "project",
-    "qualified_majority",
-    "unanimity",
-    "veto",
-]
+__all__ = [*model.__all__, "QMV_SHARE", "ProceduralOptions"]

@@ -153,6 +153,23 @@ def acceptable_interval(
     return lo.reshape(lead), hi.reshape(lead)
 
 
+def _narrow(
+    lo: Array, hi: Array, rp: Array, lead: tuple[int, ...], bounds: tuple[ArrayLike, ArrayLike]
+) -> tuple[Array, Array]:
+    """[lo, hi] (flat problems) intersected with ``bounds`` (each broadcast to the leading
+    shape ``lead``), which must contain rp wherever rp is given."""
+    try:
+        b_lo = np.broadcast_to(np.asarray(bounds[0], dtype=float), lead).reshape(-1)
+        b_hi = np.broadcast_to(np.asarray(bounds[1], dtype=float), lead).reshape(-1)
+    except ValueError:
+        raise ValueError(f"bounds: each end must fit the problems {lead}") from None
+    given = ~np.isnan(rp)
+    if (np.isnan(b_lo) | np.isnan(b_hi) | (b_lo > rp) | (b_hi < rp))[given].any():
+        raise ValueError("bounds: need lo <= rp <= hi (no change is always acceptable)")
+    lo, hi = np.fmax(lo, b_lo), np.fmin(hi, b_hi)
+    return np.where(given, lo, np.nan), np.where(given, hi, np.nan)  # no rp: NaN stays
+
+
 def project(points: ArrayLike, lo: ArrayLike, hi: ArrayLike) -> Array:
     """The nearest point of [lo, hi] to each point (NaN in, NaN out)."""
     p = np.asarray(points, dtype=float)
@@ -166,12 +183,15 @@ def procedural(
     reference_points: ArrayLike,
     groups: Sequence[Group | tuple[ArrayLike, ArrayLike, ArrayLike]],
     options: ProceduralOptions | None = None,
+    bounds: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> Array:
     """The compromise (``options.compromise``) projected onto the acceptable interval.
 
     Acceptance uses the actors with a position and a salience > 0; an actor with salience 0
     or none is indifferent and accepts every x. NaN where rp is missing or the compromise
-    is NaN (no actor with weight > 0). Shapes as :func:`acceptable_interval`.
+    is NaN (no actor with weight > 0). Shapes as :func:`acceptable_interval`. ``bounds``
+    (lo_c, hi_c), each (...) with lo_c <= rp <= hi_c, narrows the acceptable interval to
+    [max(lo, lo_c), min(hi, hi_c)] (issue-specific consent, docs/models/procedural.md).
     """
     opts = options or ProceduralOptions()
     lead, x, rp, arr = broadcast_inputs(positions, reference_points, saliences=saliences)
@@ -179,5 +199,7 @@ def procedural(
     caring = np.where(~np.isnan(s) & (s > 0), x, np.nan)
     arrays = [_group_arrays(k, g, (*lead, x.shape[1])) for k, g in enumerate(groups)]
     lo, hi = _interval(caring, rp, arrays, opts.quota_rtol)
+    if bounds is not None:
+        lo, hi = _narrow(lo, hi, rp, lead, bounds)
     point = compromise(positions, saliences, capabilities, reference_points, opts.compromise)
     return project(point.reshape(-1), lo, hi).reshape(lead)

@@ -85,9 +85,11 @@ def procedural(
     reference_points: ArrayLike,
     groups: Sequence[tuple[ArrayLike, ArrayLike, ArrayLike]],
     options: ProceduralOptions | None = None,
+    bounds: tuple[list[float], list[float]] | None = None,
 ) -> list[float]:
     """The reference compromise clipped to the acceptable interval of the actors with
-    salience > 0 (the others accept everything)."""
+    salience > 0 (the others accept everything), narrowed to ``bounds`` (lo_c, hi_c) per
+    row when given."""
     opts = options or ProceduralOptions()
     x = np.asarray(positions, dtype=float)
     s = np.broadcast_to(np.asarray(saliences, dtype=float), x.shape)
@@ -95,10 +97,15 @@ def procedural(
         [xi if not math.isnan(si) and si > 0 else math.nan for xi, si in zip(xr, sr, strict=True)]
         for xr, sr in zip(x.tolist(), s.tolist(), strict=True)
     ]
-    bounds = acceptable_interval(caring, reference_points, groups, opts.quota_rtol)
+    intervals = acceptable_interval(caring, reference_points, groups, opts.quota_rtol)
+    if bounds is not None:
+        intervals = [
+            (max(lo, lo_c), min(hi, hi_c))
+            for (lo, hi), lo_c, hi_c in zip(intervals, bounds[0], bounds[1], strict=True)
+        ]
     c = np.broadcast_to(np.asarray(capabilities, dtype=float), x.shape)
     points = compromise(x, s, c, reference_points, opts.compromise)
     return [
         math.nan if math.isnan(p) or math.isnan(lo) else min(max(p, lo), hi)
-        for p, (lo, hi) in zip(points, bounds, strict=True)
+        for p, (lo, hi) in zip(points, intervals, strict=True)
     ]

@@ -8,8 +8,12 @@ InitOnlyInterp). docs/models/smp.md states the equations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+from annotated_types import Interval
+
+from summitry.engines.overridable import Overridable
 
 __all__ = [
     "BARGAIN_MIN_WEIGHT",
@@ -101,8 +105,11 @@ BIG_R_NOTHING = 0.0
 
 
 @dataclass(frozen=True)
-class SMPOptions:
-    """Every modelling choice of the SMP engine; defaults are KTAB's CSV defaults."""
+class SMPOptions(Overridable):
+    """Every modelling choice of the SMP engine; defaults are KTAB's CSV defaults.
+
+    The scenario schema derives ``model.smp`` from these fields and their ``Annotated``
+    bounds (summitry.scenario.engine_options; docs/scenario-format.md)."""
 
     voting: Voting = "prop"
     victory: Victory = "linear"
@@ -113,7 +120,10 @@ class SMPOptions:
     bargain: Bargain = "s2p2"
     interp: Interp = "init-only"
     resolution: Resolution = "deterministic"
-    max_turns: int = 100
+    max_turns: Annotated[int, Interval(ge=1, le=1000)] = 100
+    """Most steps a run takes (docs/models/smp.md, stopping rule)."""
+
+    KIND: ClassVar[str] = "SMP"
 
     def __post_init__(self) -> None:
         allowed = {
@@ -134,11 +144,3 @@ class SMPOptions:
                 raise ValueError(f"SMP option {name}={value!r}; choose one of {choices}")
         if self.max_turns < 1:
             raise ValueError("SMP option max_turns must be at least 1")
-
-    def with_overrides(self, **overrides: Any) -> SMPOptions:
-        """Return a copy with the given fields replaced (unknown names raise ValueError)."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise ValueError(f"unknown SMP option(s): {', '.join(unknown)}")
-        return replace(self, **overrides)

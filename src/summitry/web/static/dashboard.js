@@ -251,9 +251,12 @@
     const deal = fc.deal;
     const pi = deal ? deal.private_information : null;
     const none = "n/a";
+    const ig = data.integrated;
+    const pDeal = ig && ig.p_deal !== null ? ig.p_deal : null;
     $("p-zone").textContent = deal ? prob(deal.p_zopa) : none;
-    $("p-deal").textContent = pi ? prob(pi.p_deal) : none;
-    $("p-breakdown").textContent = pi ? prob(pi.p_breakdown) : none;
+    $("p-deal").textContent = pi && pDeal !== null ? prob(pDeal) : none;
+    $("p-breakdown").textContent = pi && pDeal !== null ? prob(1 - pDeal) : none;
+    renderIntegrated(ig);
     renderOptions(fc.options_game);
     renderIssues(fc, deal);
     $("deal-note").textContent = deal
@@ -264,6 +267,40 @@
     drawChart("chart-deal", data.figures.deal);
     drawChart("chart-options", data.figures.options);
     $("command").textContent = data.command;
+  }
+
+  // The integrated forecast (docs/integrated.md): one headline per issue, then in words.
+  function renderIntegrated(ig) {
+    const body = $("integrated-body");
+    const words = $("integrated-words");
+    body.replaceChildren();
+    words.replaceChildren();
+    $("integrated").hidden = !ig;
+    if (!ig) return;
+    $("integrated-p-deal").textContent = ig.words.p_deal;
+    const iv = (pair) => `${num(pair[0])}\u2013${num(pair[1])}`;
+    for (const row of ig.issues) {
+      body.append(
+        el(
+          "tr",
+          { "data-issue": row.issue },
+          el("th", { scope: "row", text: row.label }),
+          el("td", { text: num(row.median) }),
+          el("td", { text: iv(row.intervals["80"]) }),
+          el("td", { text: iv(row.intervals["95"]) }),
+          el("td", { text: iv(row.with_model_error.intervals["80"]) }),
+          el("td", { text: row.terms === null ? "\u2013" : num(row.terms) }),
+          el("td", { text: row.no_deal === null ? "\u2013" : num(row.no_deal.median) }),
+        ),
+      );
+    }
+    const w = ig.words;
+    const lines = [...(w.drivers || [])];
+    if (w.unmoved) lines.push(w.unmoved);
+    if (w.gives && w.gives.length) lines.push(`In a deal, relative to no deal: ${w.gives.join("; ")}.`);
+    if (w.no_zone) lines.push(w.no_zone);
+    for (const line of w.disagreement) lines.push(`Engines disagree: ${line}`);
+    for (const line of lines) words.append(el("li", { text: line }));
   }
 
   function renderOptions(game) {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -20,7 +21,7 @@ from ruamel.yaml import YAML
 
 SCENARIO_DIR = Path(str(files("summitry") / "bundled"))
 BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
-TRUMP_ERA = ["dprk-2018-singapore", "dprk-2019-hanoi", "dprk-2025"]
+TRUMP_ERA = ["dprk-2018-singapore", "dprk-2019-hanoi", "dprk-2025", "dprk-2026"]
 EPISODES = [
     "dprk-1994-agreed-framework",
     "dprk-2005-joint-statement",
@@ -54,16 +55,18 @@ EC_TABLE = [
 ]
 EC_SOURCE = "bdm1994: p.78; scholz2011: Table 1"
 
-# COW NMC v7.0 CINC of the USA (cinc_v7_selected.csv) for each scenario's base year; the
-# scenarios split it between the president and the security establishment.
+# COW NMC v7.0 CINC of the USA (cinc_v7_selected.csv; NMC-70-abridged.csv for 1993) for each
+# scenario's base year, the last complete year before its date (docs/input-protocol.md,
+# "Capability"); the scenarios split it between the president and the security establishment.
 US_CINC = {
-    "dprk-2018-singapore": 0.11990859,  # 2018
-    "dprk-2019-hanoi": 0.12605037,  # 2019
+    "dprk-2018-singapore": 0.12164623,  # 2017
+    "dprk-2019-hanoi": 0.11990859,  # 2018
     "dprk-2025": 0.12356574,  # 2022, the latest year in v7.0
-    "dprk-1994-agreed-framework": 0.14592221,  # 1994
-    "dprk-2005-joint-statement": 0.15658538,  # 2005
-    "dprk-2012-leap-day": 0.13921906,  # 2012
-    "dprk-2019-stockholm": 0.12605037,  # 2019
+    "dprk-2026": 0.12356574,  # 2022, still the latest year in v7.0
+    "dprk-1994-agreed-framework": 0.15366846,  # 1993
+    "dprk-2005-joint-statement": 0.15169488,  # 2004
+    "dprk-2012-leap-day": 0.14314076,  # 2011
+    "dprk-2019-stockholm": 0.11990859,  # 2018
 }
 
 
@@ -83,6 +86,10 @@ def _slots(doc: Any) -> Iterator[tuple[str, Any, tuple[float, float]]]:
         scales[issue["id"]] = (float(lo), float(hi))
         if "status_quo" in issue:
             yield f"issues[{i}].status_quo", issue["status_quo"], scales[issue["id"]]
+        for k, entry in enumerate(issue.get("consent") or []):
+            # a consenter's tolerance, in scale points (docs/scenario-format.md, consent)
+            if "tolerance" in entry:
+                yield f"issues[{i}].consent[{k}].tolerance", entry["tolerance"], (0.0, hi - lo)
     for i, actor in enumerate(doc["actors"]):
         yield f"actors[{i}].capability", actor["capability"], (0.0, float("inf"))
         for issue_id, q in actor["positions"].items():
@@ -257,6 +264,7 @@ def test_test_moratorium_is_the_status_quo_in_2018_19_but_not_in_2025() -> None:
         "dprk-2018-singapore": 10,
         "dprk-2019-hanoi": 10,
         "dprk-2025": 0,
+        "dprk-2026": 0,
         "dprk-2019-stockholm": 10,
         "dprk-1994-agreed-framework": 20,
         "dprk-2005-joint-statement": 0,
@@ -283,14 +291,43 @@ def test_president_share_follows_the_seed_analysis() -> None:
     assert share["dprk-2025"] != pytest.approx(share["dprk-2018-singapore"], abs=0.01)
 
 
-def test_hanoi_positions_match_the_record() -> None:
-    # Ri Yong Ho, 1 Mar 2019: Yongbyon (codebook 40) for the five resolutions' civilian
-    # provisions (codebook 35); the US asked for more than Yongbyon ("one more measure", 60).
+PAST = [
+    "dprk-1994-agreed-framework",
+    "dprk-2005-joint-statement",
+    "dprk-2012-leap-day",
+    "dprk-2018-singapore",
+    "dprk-2019-hanoi",
+    "dprk-2019-stockholm",
+]
+"""The past episodes rebuilt by docs/input-protocol.md (December 2026)."""
+
+
+def _source_keys(source: str) -> list[str]:
+    """The reference keys a resolved ``source`` cites, with their ``@years`` if any."""
+    return [part.split(":", 1)[0].strip() for part in source.split(";")]
+
+
+def test_the_hanoi_summit_is_only_in_the_outcome() -> None:
+    # The leaders first met on 27 Feb 2019; the file is dated the day before, so the summit
+    # and what was said after it (Ri Yong Ho, 1 Mar) can only appear in the outcome.
     doc = _by_name("dprk-2019-hanoi")
-    dprk = _actor(doc, "dprk")["positions"]
-    assert _central(dprk["denuclearization"]) == 40
-    assert _central(dprk["sanctions_relief"]) == 35
-    assert _actor(doc, "usa_president")["positions"]["denuclearization"]["low"] >= 60
+    assert str(doc["date"]) == "2019-02-26"
+    later = {"hanoi-summit-2019-02-28", "ri-yong-ho-press-conference-2019-03-01"}
+    text = (SCENARIO_DIR / "dprk-2019-hanoi.yaml").read_text(encoding="utf-8")
+    inputs = text.split("\noutcome:", 1)[0]
+    assert not [k for k in later if k in inputs]
+    outcome_keys = {k for q in doc["outcome"]["issues"].values() for k in _source_keys(q["source"])}
+    assert later <= outcome_keys | set(_source_keys(doc["outcome"]["deal"]["source"]))
+
+
+@pytest.mark.parametrize("name", PAST)
+def test_capability_is_the_cinc_of_the_last_full_year_before_the_date(name: str) -> None:
+    # Retrospective measurement (docs/input-protocol.md, "Datasets published later"): the
+    # values of a year that had ended by the scenario's date, cited with @year.
+    doc = _by_name(name)
+    year = doc["date"].year - 1
+    for actor in doc["actors"]:
+        assert f"cow-nmc-v7-cinc@{year}" in _source_keys(actor["capability"]["source"]), actor["id"]
 
 
 def test_ec_scenario_is_the_published_table() -> None:
@@ -376,13 +413,50 @@ def test_dprk_bargaining_numbers_are_sourced_uncertain_judgments(name: str) -> N
         assert "judgment" in q.get("note", "").lower(), where
 
 
-def test_dprk_outside_option_rises_with_russian_support() -> None:
-    # Isolated and sanctioned in 2018-19 (seed; s.2.5); Russia's treaty, payments and veto by
-    # 2025 (seed; s.1.9-1.12).
-    o_b = {n: _bargaining_central(n, "outside_options.b") for n in DPRK}
-    assert o_b["dprk-2018-singapore"] < 0 and o_b["dprk-2019-hanoi"] < 0
-    assert o_b["dprk-2025"] > 0
-    assert o_b["dprk-2025"] > o_b["dprk-2019-hanoi"]
+_NUM = r"(\d+(?:\.\d+)?)"
+RULE_O = re.compile(
+    rf"rule O \(docs/input-protocol\.md\): S={_NUM}, T={_NUM}, N={_NUM}, P={_NUM}, D={_NUM}"
+)
+"""The coding line of rule O in the notes of ``bargaining.outside_options.a`` and ``.b``."""
+
+
+def _rule_o(q: dict[str, Any]) -> dict[str, float] | None:
+    match = RULE_O.search(" ".join(q.get("note", "").split()))
+    if match is None:
+        return None
+    return dict(zip("STNPD", (float(v) for v in match.groups()), strict=True))
+
+
+def _check_triangular(q: dict[str, Any], mode: float, where: str) -> None:
+    assert q["dist"] == "triangular", where
+    assert q["mode"] == pytest.approx(mode, abs=1e-9), where
+    assert q["low"] == pytest.approx(max(-1.0, mode - 0.06), abs=1e-9), where
+    assert q["high"] == pytest.approx(min(1.0, mode + 0.06), abs=1e-9), where
+
+
+@pytest.mark.parametrize("name", DPRK)
+def test_outside_options_follow_rule_o(name: str) -> None:
+    # docs/input-protocol.md, rule O: one formula from five indicators coded 0, 0.5 or 1, the
+    # same for every file; the test recomputes the numbers from the file's own coding line,
+    # and each indicator cites a source whose detail starts with its letter. The rebuilt
+    # past episodes must carry the line; a file that does not yet is skipped.
+    bg = _by_name(name)["bargaining"]
+    a, b = bg["outside_options"]["a"], bg["outside_options"]["b"]
+    ind = _rule_o(a)
+    if ind is None and name not in PAST:
+        pytest.skip(f"{name} does not code rule O yet")
+    assert ind is not None and _rule_o(b) == ind, name
+    assert all(v in (0.0, 0.5, 1.0) for v in ind.values()), ind
+    o_a = 0.05 * (ind["S"] - ind["T"])
+    o_b = 0.05 * (ind["P"] + ind["N"] - ind["S"] - ind["D"])
+    _check_triangular(a, o_a, "outside_options.a")
+    _check_triangular(b, o_b, "outside_options.b")
+    _check_triangular(bg["ratifiers"]["usa_security"]["outside_option"], o_a + 0.04, "ratifier")
+    for q, letters in ((a, "ST"), (b, "SPND")):
+        details = [
+            part.split(":", 2)[1].strip() for part in q["source"].split(";") if part.count(":") >= 2
+        ]
+        assert set(letters) <= set(details), (letters, details)
 
 
 def test_kims_trust_in_us_concessions_falls_after_three_summits() -> None:
@@ -441,8 +515,8 @@ def _ideal_override(name: str, actor_id: str, issue_id: str) -> Any:
 
 
 def test_hanoi_ideal_is_below_the_stated_offer() -> None:
-    # Ri Yong Ho's offer (Yongbyon plus a written test halt, codebook 40) was a price for
-    # relief; Kim's own preference is to keep the arsenal, a self-declared test pause at most.
+    # The Pyongyang Declaration offered Yongbyon (codebook 40) for corresponding measures
+    # (rule I case 1): without them the DPRK keeps the declared test pause, its status quo.
     doc = _by_name("dprk-2019-hanoi")
     offer = _actor(doc, "dprk")["positions"]["denuclearization"]
     ideal = _ideal_override("dprk-2019-hanoi", "dprk", "denuclearization")
@@ -451,7 +525,7 @@ def test_hanoi_ideal_is_below_the_stated_offer() -> None:
     assert _support(ideal, scale)[1] <= _central(_issue(doc, "denuclearization")["status_quo"])
 
 
-@pytest.mark.parametrize("name", DPRK)
+@pytest.mark.parametrize("name", [n for n in DPRK if n not in PAST])
 def test_kims_denuclearization_ideal_is_a_test_pause_at_most(name: str) -> None:
     doc = _by_name(name)
     ideal = _ideal_override(name, "dprk", "denuclearization")
@@ -462,7 +536,7 @@ def test_kims_denuclearization_ideal_is_a_test_pause_at_most(name: str) -> None:
     assert high < _support(stated, (0.0, 100.0))[1]  # the stated range includes an offer
 
 
-@pytest.mark.parametrize("name", DPRK)
+@pytest.mark.parametrize("name", [n for n in DPRK if n not in PAST])
 def test_the_presidents_sanctions_offer_is_not_his_ideal(name: str) -> None:
     # Relief is what the president pays: his ideal is the status quo of full sanctions, below
     # the relief his stated position would give.
@@ -481,6 +555,52 @@ def test_every_ideal_override_states_the_judgment_behind_it(name: str) -> None:
         assert note.startswith("Judgment") and "stated position" in note, where
         # a dated source, or (a coding judgment with none) the judgment spelled out in the note
         assert q.get("source", "").strip() or "Judgment: coded by docs/codebook.md" in note, where
+
+
+@pytest.mark.parametrize("name", PAST)
+def test_ideal_overrides_follow_rule_i(name: str) -> None:
+    # docs/input-protocol.md, rule I: an override only for a principal or the ratifier, from
+    # a dated statement, either case 1 (a conditional offer: the ideal is the issue's central
+    # status quo) or case 2 (a larger demand: further from the status quo than the stated
+    # position, on the same side).
+    doc = _by_name(name)
+    ideals = doc["bargaining"].get("ideals", {})
+    assert set(ideals) <= {"usa_president", "dprk", "usa_security"}
+    for actor_id, per_issue in ideals.items():
+        for issue_id, q in per_issue.items():
+            where = (actor_id, issue_id)
+            note = " ".join(q["note"].split())
+            assert q["source"].strip() and set(q) == {"value", "source", "note"}, where
+            sq = _central(_issue(doc, issue_id)["status_quo"])
+            stated = _central(_actor(doc, actor_id)["positions"][issue_id])
+            if "rule I case 1" in note:
+                assert q["value"] == sq, where
+            else:
+                assert "rule I case 2" in note, where
+                assert (q["value"] - sq) * (stated - sq) > 0, where
+                assert abs(q["value"] - sq) > abs(stated - sq), where
+
+
+@pytest.mark.parametrize("name", PAST)
+def test_consent_follows_rule_c(name: str) -> None:
+    # docs/input-protocol.md, rule C: the ROK consents to changes of the combined posture
+    # (1953 treaty); the actor holding Congress consents to sanctions relief only once the
+    # NKSPEA (18 Feb 2016) had put US sanctions in statute, with tolerance up to codebook 15.
+    doc = _by_name(name)
+    consent = {i["id"]: i.get("consent", []) for i in doc["issues"]}
+    (rok,) = consent["security"]
+    assert rok["actor"] == "rok" and rok["tolerance"]["value"] == 0
+    assert "us-rok-mutual-defense-treaty-1953" in _source_keys(rok["source"])
+    statutory = str(doc["date"]) >= "2016-02-18"
+    assert [c["actor"] for c in consent["sanctions_relief"]] == (
+        ["usa_security"] if statutory else []
+    )
+    if statutory:
+        (congress,) = consent["sanctions_relief"]
+        assert "nkspea-2016-02-18" in _source_keys(congress["source"])
+        sq = _central(_issue(doc, "sanctions_relief")["status_quo"])
+        assert congress["tolerance"]["value"] == 15 - sq
+    assert all(not c for i, c in consent.items() if i not in ("security", "sanctions_relief"))
 
 
 def test_hanoi_bargaining_charges_kim_for_steps_beyond_the_status_quo() -> None:
@@ -528,3 +648,107 @@ def test_ec_central_values_through_the_loader_match_the_table() -> None:
         assert actor.capability.central() == c
         assert actor.positions[issue.id].central() == x
         assert actor.salience[issue.id].central() == pytest.approx(s / 100, abs=1e-12)
+
+
+# --- the 2025 and 2026 files (docs/codebook.md, new sections; docs/case-dprk.md) ----------
+
+RECENT = ["dprk-2025", "dprk-2026"]
+NEW_ISSUES = {"nuclear_status", "inter_korean"}
+
+
+def _keys(source: str) -> set[str]:
+    """The reference keys a resolved ``source`` text cites (``key@years: detail; ...``)."""
+    return {part.split(":", 1)[0].split("@", 1)[0].strip() for part in source.split(";")}
+
+
+def test_the_2026_scenario_is_dated_after_the_beijing_summit() -> None:
+    # The latest public event the record found is the end of the Trump-Xi summit on 15 May
+    # 2026 (docs/sources/record-2025-2026.md); the scenario sits there, not before it.
+    assert str(_by_name("dprk-2026")["date"]) == "2026-05-15"
+
+
+@pytest.mark.parametrize("name", RECENT)
+def test_recent_files_carry_the_framing_and_inter_korean_issues(name: str) -> None:
+    # Same structure in both files: the four codebook issues first (in their usual order),
+    # then the two issues the 2025-26 record needs.
+    doc = _by_name(name)
+    ids = [i["id"] for i in doc["issues"]]
+    assert ids[:4] == ["denuclearization", "sanctions_relief", "security", "normalization"]
+    assert set(ids[4:]) == NEW_ISSUES
+    status = _issue(doc, "nuclear_status")
+    assert {0, 60, 100} <= set(status["anchors"])
+    assert "recognition" in status["anchors"][100] and "ICBM" in status["anchors"][60]
+    assert "hostile" in _issue(doc, "inter_korean")["anchors"][0]
+    # Kim Yo Jong (29 Jul 2025): recognition is the premise of talks; the ROK is no partner.
+    dprk = _actor(doc, "dprk")
+    assert _central(dprk["positions"]["nuclear_status"]) == 100
+    assert _central(dprk["positions"]["inter_korean"]) == 0
+    cited = _keys(dprk["positions"]["nuclear_status"]["source"])
+    assert "kim-yo-jong-statement-2025-07-29" in cited
+
+
+@pytest.mark.parametrize("name", RECENT)
+def test_posture_and_statutory_sanctions_need_consent(name: str) -> None:
+    # Posture: the ROK (Mutual Defense Treaty, Art. IV); statutory sanctions: the actor that
+    # holds Congress. Every consent entry is sourced.
+    doc = _by_name(name)
+    consent = {i["id"]: [c["actor"] for c in i.get("consent", [])] for i in doc["issues"]}
+    assert "rok" in consent["security"]
+    assert consent["sanctions_relief"] == ["usa_security"]
+    for issue in doc["issues"]:
+        for entry in issue.get("consent", []):
+            assert entry["source"].strip() and "tolerance" in entry, (issue["id"], entry["actor"])
+    # rule C (docs/input-protocol.md): relief up to codebook point 15 needs no consent, so the
+    # tolerance is the distance from the status quo to 15; Seoul accepts nothing worse.
+    sanctions = _issue(doc, "sanctions_relief")
+    (congress,) = sanctions["consent"]
+    assert _central(congress["tolerance"]) == 15 - _central(sanctions["status_quo"])
+    rok = next(c for c in _issue(doc, "security")["consent"] if c["actor"] == "rok")
+    assert _central(rok["tolerance"]) == 0
+
+
+def test_congress_holds_the_troop_floor_only_from_december_2025() -> None:
+    # NDAA FY2026 (signed 18 Dec 2025) binds troop cuts: a consenter in 2026, not in 2025.
+    consent = {
+        name: [c["actor"] for c in _issue(_by_name(name), "security").get("consent", [])]
+        for name in RECENT
+    }
+    assert consent == {"dprk-2025": ["rok"], "dprk-2026": ["rok", "usa_security"]}
+
+
+def test_the_2025_presidents_posture_rests_on_2025_statements() -> None:
+    # The former input (15-35-55) was sourced to the 2018 exercise suspension alone; the
+    # 2025 one cites the 2025 record, keeps 2018 as its tail, and sits lower.
+    pres = _actor(_by_name("dprk-2025"), "usa_president")["positions"]["security"]
+    keys = _keys(pres["source"])
+    assert keys and all(k.endswith("2025") or k[-10:-6] == "2025" for k in keys), keys
+    assert pres["mode"] < 35 and pres["high"] <= 45
+
+
+@pytest.mark.parametrize("name", RECENT)
+def test_recent_files_cite_nothing_after_their_date(name: str) -> None:
+    # Every key of every input's source is dated on or before the scenario (the strict
+    # hindsight check, here on the raw file); datasets cite the years they measure (@2022).
+    _loader()
+    from summitry.scenario.sources import library
+
+    refs = library()
+    doc = _by_name(name)
+    date = str(doc["date"])
+
+    def sources(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "source" and isinstance(value, str):
+                    yield value
+                elif key not in ("questions", "outcome"):  # not inputs
+                    yield from sources(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from sources(item)
+
+    cited = {key for text in sources(doc) for key in _keys(text)}
+    assert cited and cited <= set(refs), cited - set(refs)
+    for key in cited:
+        dataset = any(f"{key}@" in text for text in sources(doc))
+        assert str(refs[key].date) <= date or dataset, key

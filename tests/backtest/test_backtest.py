@@ -264,6 +264,7 @@ outcome:
 
 
 FORECAST_OF = {
+    "integrated": "integrated.{}",
     "eum": "eum.settlement.{}",
     "smp": "smp.settlement.{}",
     "bargaining": "bargaining.outcome.{}",
@@ -279,10 +280,10 @@ def past() -> Scenario:
 def test_the_runner_scores_what_the_forecast_says(past: Scenario):
     bt = backtest([past], samples=64, seed=3)
     fc = forecast(past, 64, 3)
-    out = fc.outputs()
+    out = fc.integrated.outputs() | fc.outputs()  # the integrated forecast: docs/integrated.md
     zone = out["bargaining.zopa"] == 1
-    assert bt.engines == ("eum", "smp", "bargaining")
-    assert len(bt.scores) == 3 * 2
+    assert bt.engines == ("integrated", "eum", "smp", "bargaining")
+    assert len(bt.scores) == 4 * 2
     for r in bt.scores.to_dict(orient="records"):
         x = out[FORECAST_OF[r["engine"]].format(r["issue"])]
         obs = past.outcome.issues[r["issue"]]  # type: ignore[union-attr]
@@ -306,6 +307,8 @@ def test_the_runner_scores_what_the_forecast_says(past: Scenario):
         assert r["initial_median"] == pytest.approx(start)
     deal = bt.deals.to_dict(orient="records")
     p = fc.deal_summary()["private_information"]["p_deal"]  # type: ignore[index]
+    q = fc.integrated.p_deal
+    assert q is not None and q <= zone.mean()
     assert deal == [
         pytest.approx(
             {
@@ -317,6 +320,9 @@ def test_the_runner_scores_what_the_forecast_says(past: Scenario):
                 "log_score": -math.log(min(max(p, CLIP), 1 - CLIP)),
                 "brier_zone": (1 - zone.mean()) ** 2,
                 "log_score_zone": -math.log(min(max(zone.mean(), CLIP), 1 - CLIP)),
+                "p_deal_integrated": q,
+                "brier_integrated": (1 - q) ** 2,
+                "log_score_integrated": -math.log(min(max(q, CLIP), 1 - CLIP)),
             }
         )
     ]
@@ -396,7 +402,7 @@ def test_the_bundled_episodes_are_found_and_scored():
     assert bool(deals["dprk-2018-singapore"]) and not bool(deals["dprk-2019-hanoi"])
     assert "ec-emissions-1994" not in deals  # no bargaining section, no deal recorded
     ec = bt.scores[bt.scores["episode"] == "ec-emissions-1994"]
-    assert set(ec["engine"]) == {"eum", "smp"} and (ec["observed"] == 8.83).all()
+    assert set(ec["engine"]) == {"integrated", "eum", "smp"} and (ec["observed"] == 8.83).all()
     assert np.isnan(ec["status_quo_error_pct"]).all()  # the EC file tables no status quo
 
 
@@ -445,7 +451,7 @@ def test_cli_json_is_the_backtest_record(past: Scenario, tmp_path: Path):
     expected = backtest([past], samples=24, seed=2).to_dict()
     assert data == json.loads(json.dumps(expected))
     assert [e["episode"] for e in data["episodes"]] == ["past-talks"]
-    assert {s["engine"] for s in data["summary"]} == {"eum", "smp", "bargaining"}
+    assert {s["engine"] for s in data["summary"]} == {"integrated", "eum", "smp", "bargaining"}
     assert not (tmp_path / "summitry.duckdb").exists() and not Path("summitry.duckdb").exists()
 
 

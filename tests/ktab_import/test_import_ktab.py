@@ -29,7 +29,7 @@ from summitry.ktab_import import PARAMETERS, KTABImportError, import_ktab, slug,
 from summitry.scenario import Scenario, load, load_text
 from summitry.scenario.schema import ID_PATTERN, SMPSettings
 
-KTAB = Path(__file__).parent / "data" / "ktab"
+KTAB = Path(__file__).parents[1] / "data" / "ktab"
 CSVS = sorted(p for p in KTAB.glob("*.csv") if ".ktab-" not in p.name)
 HARBOUR = KTAB / "summitry-harbour.xml"
 TWO = KTAB / "summitry-two-actors.xml"

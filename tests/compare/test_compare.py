@@ -192,7 +192,7 @@ def test_cli_table_counts_and_flags_the_samples_behind_deal_terms(monkeypatch):
     n_b = int(sm.forecast(working, 300, 0).bargaining.zopa_exists.sum())
     assert 0 < n_a < FEW_SAMPLES and n_b < n_a
     args = ["compare", "dprk-2025", "--set", "bargaining.channel=working", "--samples", "300"]
-    out = runner.invoke(app, [*args, "--no-store"])
+    out = runner.invoke(app, [*args, "--all", "--no-store"])  # terms equal in A and B too
     assert out.exit_code == 0, out.output
     flag_b = " !" if n_b > 0 else ""
     for issue in sc.issue_ids:
@@ -202,7 +202,10 @@ def test_cli_table_counts_and_flags_the_samples_behind_deal_terms(monkeypatch):
         if n_b == 0:
             assert cells[2] == "-" and cells[3] == "-"
     assert _table_row(out.output, "bargaining.zopa")[-1] == ""  # a mean over every sample
-    assert f"A's figures marked '!' (6 outputs) rest on only {n_a} of 300 samples" in out.output
+    n_out = len(sc.issue_ids) + 2  # the deal terms of every issue and both surpluses
+    assert f"A's figures marked '!' ({n_out} outputs) rest on only {n_a} of 300 samples" in (
+        out.output
+    )
     assert ("B's figures marked '!'" in out.output) == (n_b > 0)
 
 

@@ -165,7 +165,8 @@ def run_cli(*args: str, limit: str = "1GB") -> subprocess.CompletedProcess[str]:
         (("forecast", "--samples", "10000000"), "--samples 10,000,000"),
         (("sensitivity", "--n", "100000"), "--n 100,000"),
         (("compare", "dprk-2025", "dprk-2019-hanoi", "--samples", "200000"), "--samples 200,000"),
-        (("sweep", "dprk-2025", "--workers", "100000"), "--workers 100,000 with --chunk 10,000"),
+        # 4 workers: within the CPU bound on any machine (4 per CPU), not within 1 GB
+        (("sweep", "dprk-2025", "--workers", "4"), "--workers 4 with --chunk 10,000"),
     ],
 )
 def test_commands_refuse_what_does_not_fit_with_one_line(args, request_text, tmp_path):
@@ -197,6 +198,9 @@ def test_the_estimates_constants_follow_the_code():
     assert budget.ENGINE_NAMES == ENGINES
     assert len(DEFAULT_LAMBDAS) == budget.LAMBDAS
     assert budget.PILOT == PILOT
+    from summitry.engines.eum import model as eum_model
+
+    assert budget.EUM_SLICE_CELLS == eum_model._SLICE_CELLS  # the slices the votes fill
     sc = sm.load("dprk-2025")
     names = forecast(sc, 2, 0).outputs()
     assert budget.outputs_count(budget.Sizes.of(sc), ENGINES) == len(names)

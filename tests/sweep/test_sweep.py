@@ -4,6 +4,7 @@ resumable after Ctrl-C or SIGKILL with results identical to an uninterrupted run
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -238,12 +239,6 @@ def test_a_sweep_whose_worker_dies_for_good_is_marked_failed_and_resumes_exactly
 # -- real processes --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def started(args: list[str], **kwargs) -> Iterator[subprocess.Popen[str]]:
     """A subprocess in its own process group; the whole group is stopped on exit."""
@@ -263,25 +258,31 @@ def started(args: list[str], **kwargs) -> Iterator[subprocess.Popen[str]]:
             os.killpg(proc.pid, signal.SIGKILL)  # leftover children of the group
 
 
-def wait_for_port(port: int, timeout: float = 60) -> None:
+def scheduler_address(info: Path, proc: subprocess.Popen[str], timeout: float = 300) -> str:
+    """The address a scheduler started with ``--port 0`` bound, from its
+    ``--scheduler-file`` (written once it listens): no port is picked and released before
+    the scheduler takes it, so no other process can take it in between."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            return
+        assert proc.poll() is None, "the scheduler exited"
+        with contextlib.suppress(OSError, ValueError):
+            address = json.loads(info.read_text())["address"]
+            with socket.create_connection(("127.0.0.1", int(address.rsplit(":", 1)[1])), 1):
+                return str(address)
         time.sleep(0.1)
-    raise AssertionError(f"nothing listens on port {port}")
+    raise AssertionError(f"the scheduler wrote no address to {info} in {timeout:g} s")
 
 
 def test_sweep_on_a_running_scheduler_and_workers(tmp_path, reference):
     assert DASK and EXE
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    info = tmp_path / "scheduler.json"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"]
-    worker = [DASK, "worker", address, "--host", "127.0.0.1", "--nworkers", "2", "--nthreads", "1"]
-    worker += ["--no-dashboard", "--memory-limit", "0"]
-    with started(scheduler, **quiet):
-        wait_for_port(port)
+    scheduler = [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+    scheduler += ["--scheduler-file", str(info)]
+    with started(scheduler, **quiet) as proc:
+        address = scheduler_address(info, proc)
+        worker = [DASK, "worker", address, "--host", "127.0.0.1", "--nworkers", "2"]
+        worker += ["--nthreads", "1", "--no-dashboard", "--memory-limit", "0"]
         with started(worker, **quiet):
             db = tmp_path / "runs.duckdb"
             args = ["sweep", "dprk-2025", "--scheduler", address, "--samples", "900"]

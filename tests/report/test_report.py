@@ -72,7 +72,8 @@ def test_settlement_figure_shows_each_engine_quantiles_and_reference_points(fc):
     bands = by_axis(fig, "EUM: p10-p90")
     quo = by_axis(fig, "status quo")
     initial = by_axis(fig, "initial median (before bargaining)")
-    assert len(eum) == len(smp) == len(bands) == len(initial) == len(summary) == 4
+    n_issues = len(fc.scenario.issues)  # one panel per issue (six in dprk-2025)
+    assert len(eum) == len(smp) == len(bands) == len(initial) == len(summary) == n_issues
     for k, row in enumerate(summary):
         assert eum[k].x[0] == row["final_median"]["p50"]
         assert smp[k].x[0] == row["smp"]["settlement"]["p50"]
@@ -112,7 +113,10 @@ def test_deal_figure_takes_its_numbers_from_the_deal_summary(fc):
     deal = fc.deal_summary()
     pi = deal["private_information"]
     bars = next(t for t in fig.data if t.type == "bar")
-    assert list(bars.x) == [deal["p_zopa"], pi["p_deal"], pi["p_breakdown"]]
+    # the deal bar is the integrated forecast's P(deal) (docs/integrated.md), never above
+    # the zone's; A's own estimate (private information) is shown apart
+    assert list(bars.x) == [deal["p_zopa"], fc.integrated.p_deal, pi["p_deal"]]
+    assert fc.integrated.p_deal <= deal["p_zopa"]
     n_zopa = int(fc.bargaining.zopa_exists.sum())
     assert f"{n_zopa:,} of {fc.samples:,} samples" in bars.text[0]
     title = fig.layout.title.text.replace("<br>", " ")
@@ -208,13 +212,32 @@ def test_html_is_self_contained(report):
 
 def test_html_has_the_sections_in_order(fc, report):
     ids = parse(report).ids
-    order = ["answers", "charts", "fig-settlement", "fig-deal", "fig-options", "drivers"]
+    order = ["forecast", "answers", "charts", "fig-settlement", "fig-deal", "fig-options"]
+    order += ["drivers"]
     order += ["fig-drivers", "inputs", "settings"]
     assert [i for i in ids if i in order] == order
     sc = fc.scenario
     assert report.index(f"<h1>{sc.title}</h1>") < report.index('id="answers"')
     assert report.index("Trump is back in office") < report.index('id="answers"')
     assert sc.date.isoformat() in report
+
+
+def test_html_leads_with_the_integrated_forecast(fc, report):
+    from summitry.integrated.record import headline
+
+    rec = headline(fc)
+    first = report.index('id="forecast"')
+    assert first < report.index('id="answers"')
+    section = report[first : report.index('id="answers"')]
+    assert f"P(deal) {rec['p_deal']:.3f} per negotiation window" in section
+    assert "with model error" in section and "EU legislation" in section
+    for row in rec["issues"]:
+        lo, hi = row["intervals"]["80"]
+        assert f'<tr data-issue="{row["issue"]}"><td><code>{row["issue"]}</code></td>' in section
+        assert f"<td>{row['median']:.1f}</td>" in section
+        assert f"{lo:.1f}–{hi:.1f}" in section
+    for line in rec["words"]["disagreement"]:
+        assert line.replace("'", "&#x27;") in section
 
 
 def test_html_states_the_forecast_numbers(fc, morris, report):
@@ -226,7 +249,7 @@ def test_html_states_the_forecast_numbers(fc, morris, report):
     deal = fc.deal_summary()
     pi = deal["private_information"]
     assert f"<b>{deal['p_zopa']:.0%}</b> of samples" in report
-    assert f"<b>{pi['p_deal']:.0%}</b> (P(deal))" in report
+    assert f"<b>{pi['p_deal']:.0%}</b> (P(deal) as A estimates it" in report
     assert f"<b>{pi['p_breakdown']:.0%}</b> (P(breakdown))" in report
     options = fc.options_summary()["spe"]["options"]
     best = max(options, key=options.get)
@@ -475,7 +498,7 @@ def test_the_readme_report_examples_run_one_after_another(tmp_path):
     write their own directory: none is refused, none overwrites another."""
     import shlex
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### 7.")[1].split("###")[0]
     commands = [
         shlex.split(line.split("#")[0])[3:]
