@@ -5,7 +5,7 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-SCENARIO ?= dprk-2025
+SCENARIO ?= dprk-2026
 
 .PHONY: run test lint typecheck pytest campaign bench clean
 

@@ -16,6 +16,8 @@ from summitry.cli.integrated_view import EVIDENCE, INTEGRATED_COLUMNS
 from summitry.scenario import load
 
 NO_STORE = "--no-store"
+FORECAST = ("forecast", "dprk-2025", "--samples", "200")
+"""dprk-2025 named: these tests read its issues and anchors, whatever the default is."""
 SETTLEMENT_HEADS = ("Status", "Initial", "EUM", "SMP", "Nearest anchor")
 DROPPED = "Not shown at this width:"
 
@@ -36,7 +38,7 @@ def engines_part(out: str) -> str:
 
 
 def test_forecast_leads_with_the_integrated_forecast_at_80():
-    narrow, wide = check_fits("forecast", "--samples", "200", NO_STORE)
+    narrow, wide = check_fits(*FORECAST, NO_STORE)
     lead = narrow.split(EVIDENCE)[0]
     assert narrow.startswith("P(deal) ")
     assert header(lead) == "80% with Issue Median 80% model error If deal No deal"
@@ -50,7 +52,7 @@ def test_forecast_leads_with_the_integrated_forecast_at_80():
 
 
 def test_forecast_at_80_keeps_the_anchor_and_says_what_it_left_out():
-    narrow, wide = check_fits("forecast", "--samples", "200", NO_STORE)
+    narrow, wide = check_fits(*FORECAST, NO_STORE)
     narrow, wide = engines_part(narrow), engines_part(wide)
     settle = narrow.split("Can there be a deal?")[0]
     assert "Nearest anchor" in settle
@@ -69,12 +71,15 @@ def test_forecast_at_80_keeps_the_anchor_and_says_what_it_left_out():
 
 
 def test_forecast_at_120_shows_every_column():
-    out = run("forecast", "--samples", "200", NO_STORE, width=120).stdout
+    out = run(*FORECAST, NO_STORE, width=120).stdout
     assert long_lines(out, 120) == []
     assert all(head in out for head in SETTLEMENT_HEADS)
     assert DROPPED not in out
     assert (
-        cut_words(out, run("forecast", "--samples", "200", NO_STORE, "--wide", width=120).stdout)
+        cut_words(
+            out,
+            run(*FORECAST, NO_STORE, "--wide", width=120).stdout,
+        )
         == set()
     )
 
@@ -83,25 +88,25 @@ def test_the_settlement_columns_drop_in_the_documented_order():
     order = sorted((c.drop, c.header) for c in SETTLEMENT_COLUMNS if c.drop)
     assert [h for _, h in order] == ["Initial\nmedian", "Status\nquo", "Nearest anchor"]
     # at 70 columns the anchor goes too; the settlements never do
-    out = run("forecast", "--samples", "200", NO_STORE, width=70).stdout
+    out = run(*FORECAST, NO_STORE, width=70).stdout
     assert long_lines(out, 70) == []
     out = engines_part(out)
     assert header(out) == "EUM SMP Issue settlement settlement"
     settle = out.split("Can there be a deal?")[0]
     assert f"{DROPPED} Initial median, Status quo, Nearest anchor" in " ".join(settle.split())
     # at 90 only the initial median goes; at 100 nothing
-    out = run("forecast", "--samples", "200", NO_STORE, width=90).stdout
+    out = run(*FORECAST, NO_STORE, width=90).stdout
     assert long_lines(out, 90) == []
     out = engines_part(out)
     assert header(out) == "Status EUM SMP Issue quo settlement settlement Nearest anchor"
     assert f"{DROPPED} Initial median (--wide" in " ".join(out.split())
-    out = run("forecast", "--samples", "200", NO_STORE, width=100).stdout
+    out = run(*FORECAST, NO_STORE, width=100).stdout
     assert long_lines(out, 100) == [] and DROPPED not in engines_part(out)
 
 
 @pytest.mark.parametrize("engine", ["eum", "smp", "bargaining", "nbs", "procedural"])
 def test_forecast_of_one_engine_fits(engine):
-    narrow, _ = check_fits("forecast", "--samples", "200", "--engine", engine, NO_STORE)
+    narrow, _ = check_fits(*FORECAST, "--engine", engine, NO_STORE)
     if engine == "bargaining":
         assert "Offer under" in narrow and "Nearest anchor" in narrow
         assert {"unconstrained", "build-up", "irreversible"} <= words(narrow)
@@ -126,7 +131,7 @@ def test_forecast_through_the_console_script_fits_80_columns(tmp_path):
     assert exe
     env = {**os.environ, "COLUMNS": "80"}
     out = subprocess.run(
-        [exe, "forecast", "--samples", "200", NO_STORE],
+        [exe, *FORECAST, NO_STORE],
         capture_output=True,
         text=True,
         timeout=300,
@@ -140,7 +145,7 @@ def test_forecast_through_the_console_script_fits_80_columns(tmp_path):
 
 EVERY_COLUMN = [
     (
-        ("forecast", "--samples", "200"),
+        FORECAST,
         ("Issue", "Status", "Initial", "EUM", "SMP", "Nearest anchor", "Offer under"),
     ),
     (
@@ -276,7 +281,7 @@ def test_backtest_of_every_engine_keeps_the_measures_whole():
 def store(tmp_path):
     """A results store with a forecast and a comparison in it."""
     db = tmp_path / "runs.duckdb"
-    run("forecast", "--samples", "60", "--db", str(db), width=80)
+    run("forecast", "dprk-2025", "--samples", "60", "--db", str(db), width=80)
     run(
         "compare",
         "dprk-2025",

@@ -78,7 +78,7 @@ def test_no_store_writes_nothing_and_the_env_var_picks_the_file(tmp_path):
     env = {**_env(), DB_ENVVAR: str(tmp_path / "env.duckdb")}
     out = run("forecast", "--samples", "50", "--point", cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["env.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env.duckdb.lock", "env.duckdb"]
     assert Store(tmp_path / "env.duckdb").runs()[0].samples == 1
 
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import summitry as sm
 from summitry import sensitivity as sa
 from summitry.cli import app
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.report import data
 from summitry.report.figures import (
     deal_figure,
@@ -350,7 +351,7 @@ def test_cli_writes_the_report_and_prints_the_paths(tmp_path):
     assert printed == [str(out / n) for n in names]
     assert all(Path(p).stat().st_size > 1000 for p in printed)
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "summitry report dprk-2025 --seed 2 --samples 60" in page
+    assert f"summitry report {DEFAULT_SCENARIO} --seed 2 --samples 60" in page
     assert 'id="fig-drivers"' in page and "Morris screening" in page
 
 
@@ -401,6 +402,15 @@ def test_cli_stores_the_run(tmp_path):
     assert "saved as run 1" in res.stderr
     (run,) = Store(db).runs(kind="report")
     assert run.scenario_name == "ec-emissions-1994" and run.samples == 20 and run.seed == 0
+
+
+def test_a_refused_store_leaves_no_report_directory_behind(tmp_path):
+    bad = tmp_path / "notes.duckdb"
+    bad.write_text("these are my notes, not a store\n")
+    out = tmp_path / "r"
+    res = invoke("ec-emissions-1994", "--samples", "20", "--out", str(out), "--db", str(bad))
+    assert res.exit_code == 2 and "not a summitry store" in res.output, res.output
+    assert not out.exists() and bad.read_text() == "these are my notes, not a store\n"
 
 
 def test_cli_same_seed_same_files(tmp_path):

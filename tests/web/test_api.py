@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import summitry as sm
 from summitry.cli import app as cli_app
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.limits import MAX_SAMPLES
 from summitry.scenario import bundled_names, load
 from summitry.scenario.catalog import SCENARIO_DIR
@@ -60,7 +61,7 @@ def roundtrip(data: Any) -> Any:
 def test_lists_every_bundled_scenario_with_defaults_and_limits(client: TestClient) -> None:
     data = client.get("/api/scenarios").json()
     assert [s["name"] for s in data["scenarios"]] == bundled_names()
-    assert data["default"] == "dprk-2025"
+    assert data["default"] == DEFAULT_SCENARIO
     assert data["defaults"] == {"samples": SAMPLES, "seed": 0}
     low, high = data["limits"]["samples"]
     assert low >= 1 and high == MAX_WEB_SAMPLES <= MAX_SAMPLES

@@ -39,7 +39,8 @@ expect.set_options(timeout=TIMEOUT_MS)  # every expectation, not only those give
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The dashboard served by uvicorn on a free port; its base URL."""
-    with serving(create_app(samples=SAMPLES)) as url:
+    # dprk-2025, not the default: a scenario whose deal answers the channel and the edits
+    with serving(create_app("dprk-2025", samples=SAMPLES)) as url:
         yield url
 
 

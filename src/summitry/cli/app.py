@@ -144,4 +144,5 @@ def progress_bar() -> Progress:
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # else it leaves a blank line on stderr
     )

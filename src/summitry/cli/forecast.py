@@ -23,6 +23,7 @@ from summitry.cli.forecast_view import (
 from summitry.cli.limits import SWEEP_HINT, check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import WideOption
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.engines.eum.options import PRESETS
 from summitry.jsonready import json_text
 from summitry.limits import MAX_SAMPLES
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from summitry.forecast import Forecast
     from summitry.store import Store
 
-DEFAULT_SCENARIO = "dprk-2025"
 PROGRESS_FROM = 20_000
 """Show a progress bar from this many samples on (smaller runs finish in a blink)."""
 

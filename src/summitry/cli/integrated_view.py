@@ -28,30 +28,15 @@ INTEGRATED_COLUMNS = (
 """The headline table; on a narrow terminal the columns with ``drop`` go in that order."""
 
 
-def _iv(pair: list[float]) -> str:
-    return escape(f"[{pair[0]:.1f}-{pair[1]:.1f}]")
+def _iv(lo: float, hi: float) -> str:
+    return f"[{lo:.1f}-{hi:.1f}]"
 
 
 def print_integrated(rec: dict[str, Any], title: str, what: str, *, wide: bool = False) -> None:
     """The headline per issue, P(deal) with its window, then the explanations in words."""
-    rows = []
-    for i in rec["issues"]:
-        iv = i["intervals"]
-        anchor = i["nearest_anchor"]
-        no_deal = i["no_deal"]
-        rows.append(
-            [
-                escape(i["issue"]),
-                f"{i['median']:.1f}",
-                _iv(iv["50"]),
-                _iv(iv["80"]),
-                _iv(iv["95"]),
-                _iv(i["with_model_error"]["intervals"]["80"]),
-                "-" if i["terms"] is None else f"{i['terms']:.1f}",
-                "-" if no_deal is None else f"{no_deal['median']:.1f}",
-                "-" if anchor is None else escape(f"{anchor['at']:g}: {anchor['label']}"),
-            ]
-        )
+    from summitry.integrated.record import headline_cells  # numpy: not at --help time
+
+    rows = [[escape(c) for c in headline_cells(i, _iv, "-")] for i in rec["issues"]]
     if rec["kind"] == "deal":
         how = (
             "with probability P(deal) the deal terms, otherwise the no-deal point (status "

@@ -43,18 +43,6 @@ def _existing(db: Path) -> Store:
     return Store(db)
 
 
-def _value(e: Entry) -> str:
-    """The entry's number in a few characters: ``P 0.32``, ``12 [0, 40]``, ``yes``."""
-    if e.entry_kind == "resolution":
-        return str(e.outcome)
-    if e.probability is not None:
-        return f"P {e.probability:.3f}"
-    q = e.quantile_map()
-    if q:
-        return f"{q['p50']:.4g} [{q['p10']:.4g}, {q['p90']:.4g}]"
-    return "-"
-
-
 @app.command("seal")
 def seal_command(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
@@ -157,7 +145,7 @@ def _entries_table(items: list[Entry], title: str, *, wide: bool) -> None:
             str(e.entry_id),
             e.entry_kind,
             escape(e.question),
-            escape(_value(e)),
+            escape(e.value_text("P ")),
             (e.resolved_on if e.entry_kind == "resolution" else e.recorded_at[:10]) or "-",
             "yes" if e.retrospective else "",
         ]

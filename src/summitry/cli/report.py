@@ -13,6 +13,7 @@ from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.compare import parse_set
 from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.limits import MAX_SAMPLES
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from summitry.sensitivity import Sensitivity
     from summitry.store import Store
 
-DEFAULT_SCENARIO = "dprk-2025"
 DEFAULT_SAMPLES = 1000
 MAX_SEED = 2**63 - 1
 PROGRESS_FROM = 20_000
@@ -193,8 +193,8 @@ def report_command(
         lambda m: m.report_bytes(sc, n, sensitivity=sensitivity, engines=engines),
         scenarios=[sc],
     )
+    store = None if no_store else writable_store(db)  # before --out is created
     target = _out_dir(out if out is not None else Path(f"report-{sc.name}"), force)
-    store = None if no_store else writable_store(db)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         fc = _run(sc, n, s, engines)

@@ -16,13 +16,13 @@ from summitry.cli.app import app, console, err_console, fail, progress_bar
 from summitry.cli.limits import check_memory, out_of_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption, NoStoreOption, save_and_report, writable_store
 from summitry.cli.tables import Col, Dotted, WideOption, emit, fitted
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.engines.eum.options import PRESETS
 
 if TYPE_CHECKING:
     from summitry.scenario import Scenario
     from summitry.sensitivity import Sensitivity
 
-DEFAULT_SCENARIO = "dprk-2025"
 PROGRESS_FROM = 5_000
 """Show a progress bar from this many model runs on."""
 DIST_MIN = 24

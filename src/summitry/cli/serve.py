@@ -13,6 +13,7 @@ import typer
 from summitry.cli.app import app, console, err_console, fail
 from summitry.cli.limits import check_memory
 from summitry.cli.runs import DEFAULT_DB, DbOption
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.limits import MAX_SEED, MAX_WEB_SAMPLES, MIN_WEB_SAMPLES
 from summitry.web.limits import (
     DEFAULT_COMPUTATIONS,
@@ -28,7 +29,6 @@ from summitry.web.limits import (
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-DEFAULT_SCENARIO = "dprk-2025"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 LOOPBACK_NAMES = ("localhost",)

@@ -10,6 +10,7 @@ headline number) and ``no_zone``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from summitry.integrated.core import MARGIN, WINDOW
@@ -20,6 +21,25 @@ if TYPE_CHECKING:
 
 def _num(x: float) -> str:
     return f"{x:.1f}"
+
+
+def headline_cells(
+    issue: dict[str, Any], interval: Callable[[float, float], str], dash: str
+) -> list[str]:
+    """One issue's row of the headline table as plain text, for every backend to escape
+    and draw: issue, median, the 50/80/95% intervals, the 80% interval with model error,
+    the terms if deal, the no-deal median and the nearest anchor (``dash`` where none)."""
+    iv = issue["intervals"]
+    anchor, no_deal = issue["nearest_anchor"], issue["no_deal"]
+    return [
+        issue["issue"],
+        _num(issue["median"]),
+        *(interval(*iv[k]) for k in ("50", "80", "95")),
+        interval(*issue["with_model_error"]["intervals"]["80"]),
+        dash if issue["terms"] is None else _num(issue["terms"]),
+        dash if no_deal is None else _num(no_deal["median"]),
+        dash if anchor is None else f"{anchor['at']:g}: {anchor['label']}",
+    ]
 
 
 def disagreement_words(issue: dict[str, Any]) -> str | None:

@@ -18,14 +18,14 @@ def _e(x: object) -> str:
     return escape(str(x))
 
 
-def _iv(pair: list[float]) -> str:
-    return f"{pair[0]:.1f}–{pair[1]:.1f}"
+def _iv(lo: float, hi: float) -> str:
+    return f"{lo:.1f}–{hi:.1f}"
 
 
 def integrated_section(fc: Forecast, rec: dict[str, Any] | None = None) -> str:
     """The section ``<section id="forecast">`` for ``fc`` (``rec``: its
     :func:`summitry.integrated.record.headline`, computed when not given)."""
-    from summitry.integrated.record import headline
+    from summitry.integrated.record import headline, headline_cells
 
     r = headline(fc) if rec is None else rec
     words = r["words"]
@@ -35,19 +35,8 @@ def integrated_section(fc: Forecast, rec: dict[str, Any] | None = None) -> str:
     )
     rows = []
     for i in r["issues"]:
-        iv = i["intervals"]
-        anchor = i["nearest_anchor"]
-        cells = [
-            f"<code>{_e(i['issue'])}</code>",
-            f"{i['median']:.1f}",
-            _iv(iv["50"]),
-            _iv(iv["80"]),
-            _iv(iv["95"]),
-            _iv(i["with_model_error"]["intervals"]["80"]),
-            "–" if i["terms"] is None else f"{i['terms']:.1f}",
-            "–" if i["no_deal"] is None else f"{i['no_deal']['median']:.1f}",
-            "–" if anchor is None else _e(f"{anchor['at']:g}: {anchor['label']}"),
-        ]
+        issue, *rest = headline_cells(i, _iv, "–")
+        cells = [f"<code>{_e(issue)}</code>", *map(_e, rest)]
         rows.append(
             f'<tr data-issue="{_e(i["issue"])}">'
             + "".join(f"<td>{c}</td>" for c in cells)

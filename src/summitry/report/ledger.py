@@ -40,15 +40,6 @@ def answer_text(a: Answer) -> str:
     )
 
 
-def entry_value(e: Entry) -> str:
-    if e.entry_kind == "resolution":
-        return str(e.outcome)
-    if e.probability is not None:
-        return f"{e.probability:.3f}"
-    q = e.quantile_map()
-    return f"{q['p50']:.3g} [{q['p10']:.3g}, {q['p90']:.3g}]" if q else "-"
-
-
 def reliability_figure(scores: Scores) -> Any:
     """Plotly reliability diagram: observed share against mean forecast per bin (marker size
     by count), with the diagonal of perfect calibration. None without resolved binaries."""
@@ -214,7 +205,7 @@ def ledger_section(
             str(e.entry_id),
             _e(e.entry_kind),
             _e(e.question),
-            _e(entry_value(e)),
+            _e(e.value_text()),
             _e((e.resolved_on if e.entry_kind == "resolution" else e.recorded_at[:10]) or "–"),
             "yes" if e.retrospective else "",
         ]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 from summitry.store.export import export_run
 from summitry.store.files import (
     CONFIG,
+    access_lock,
     check_directory,
     classify_open_error,
     classify_query_error,
@@ -129,41 +130,45 @@ class Store:
     def _reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         import duckdb
 
-        con = self._open(read_only=True)
-        try:
-            self._check_schema(con, writable=False)
-            yield con
-        except duckdb.Error as exc:
-            con.close()  # before the file is looked at (see files.truncation)
-            raise self._translate(exc, writing=False) from None
-        finally:
-            con.close()
+        with access_lock(self.path, exclusive=False, timeout=self.lock_timeout):
+            con = self._open(read_only=True)
+            try:
+                self._check_schema(con, writable=False)
+                yield con
+            except duckdb.Error as exc:
+                con.close()  # before the file is looked at (see files.truncation)
+                raise self._translate(exc, writing=False) from None
+            finally:
+                con.close()
 
     @contextlib.contextmanager
     def _writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
         import duckdb
 
-        con = self._open(read_only=False)
-        try:
-            if not self._ready:
-                self._check_schema(con, writable=True)
-                self._ready = True
-            con.begin()
+        if not self.create and not self.path.exists():
+            raise StoreError(f"no store at {self.path} (no such file)")  # no lock file either
+        with access_lock(self.path, exclusive=True, timeout=self.lock_timeout):
+            con = self._open(read_only=False)
             try:
-                yield con
-            except BaseException:
+                if not self._ready:
+                    self._check_schema(con, writable=True)
+                    self._ready = True
+                con.begin()
+                try:
+                    yield con
+                except BaseException:
+                    with contextlib.suppress(duckdb.Error):
+                        con.rollback()
+                    raise
+                con.commit()
+            except duckdb.Error as exc:
                 with contextlib.suppress(duckdb.Error):
-                    con.rollback()
-                raise
-            con.commit()
-        except duckdb.Error as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.close()  # before the file is looked at (see files.truncation)
-            raise self._translate(exc, writing=True) from None
-        finally:
-            with contextlib.suppress(duckdb.Error):
-                con.close()
+                    con.close()  # before the file is looked at (see files.truncation)
+                raise self._translate(exc, writing=True) from None
+            finally:
+                with contextlib.suppress(duckdb.Error):
+                    con.close()
 
     def _translate(self, exc: Exception, *, writing: bool) -> Exception:
         """A DuckDB error met on an open store as a :class:`StoreError` by its type
@@ -172,8 +177,8 @@ class Store:
 
     def _check_schema(self, con: duckdb.DuckDBPyConnection, writable: bool) -> None:
         """The file is a summitry store of this or an older version (upgraded when
-        ``writable``): refused with one line if it is another DuckDB database, a damaged
-        store or one written by a newer summitry."""
+        ``writable``, read as it is otherwise): refused with one line if it is another
+        DuckDB database, a damaged store or one written by a newer summitry."""
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "store_meta" not in tables:
             what = (
@@ -199,10 +204,7 @@ class Store:
             raise damaged(self.path, f"table {missing[0]} is missing")
         if found < SCHEMA_VERSION:
             if not writable:
-                raise StoreError(
-                    f"{self.path} uses store schema {found}; any write with this summitry "
-                    f"upgrades it to {SCHEMA_VERSION}"
-                )
+                return  # read as it is: the tables of later versions read as empty
             con.begin()
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS.get(version, []):

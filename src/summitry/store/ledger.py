@@ -92,6 +92,16 @@ class Entry:
     def quantile_map(self) -> dict[str, float]:
         return {} if self.quantiles is None else dict(json.loads(self.quantiles))
 
+    def value_text(self, probability_prefix: str = "") -> str:
+        """The entry's number in a few characters: ``0.320`` (after ``probability_prefix``),
+        ``12 [0, 40]`` (p50 [p10, p90]), ``yes``; ``-`` when there is none."""
+        if self.entry_kind == "resolution":
+            return str(self.outcome)
+        if self.probability is not None:
+            return f"{probability_prefix}{self.probability:.3f}"
+        q = self.quantile_map()
+        return f"{q['p50']:.4g} [{q['p10']:.4g}, {q['p90']:.4g}]" if q else "-"
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["quantiles"] = None if self.quantiles is None else json.loads(self.quantiles)
@@ -305,8 +315,19 @@ def entries(store: Store) -> list[Entry]:
     if not store.path.exists():
         return []
     with store._reader() as con:
+        if not _has_ledger(con):
+            return []
         rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM ledger ORDER BY entry_id").fetchall()
     return [_entry(r) for r in rows]
+
+
+def _has_ledger(con: Any) -> bool:
+    """Whether the store has the ledger table (a store of schema 1, read without being
+    upgraded, has none: it reads as an empty ledger)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ledger'"
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def _entry(row: Sequence[Any]) -> Entry:
@@ -331,6 +352,8 @@ def verify(store: Store) -> list[str]:
     before it (moved or reordered), a chain that does not end at the recorded head (the last
     entries deleted). Empty when the ledger is intact."""
     with store._reader() as con:
+        if not _has_ledger(con):
+            return []
         rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM ledger ORDER BY entry_id").fetchall()
         head = _head(con)
     items = [_entry(r) for r in rows]
@@ -522,6 +545,8 @@ def export(store: Store, path: Path, *, overwrite: bool = False) -> Path:
     fmt = "PARQUET" if path.suffix.lower() == ".parquet" else "CSV, HEADER"
     tmp = path.with_name(f".{path.name}.tmp")
     with store._reader() as con:
+        if not _has_ledger(con):
+            raise StoreError(f"{store.path} has no ledger yet (store schema 1)")
         con.execute(
             f"COPY (SELECT {', '.join(COLUMNS)} FROM ledger ORDER BY entry_id) "
             f"TO '{_sql_path(tmp)}' (FORMAT {fmt})"

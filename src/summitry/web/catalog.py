@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from summitry.defaults import DEFAULT_SCENARIO
 from summitry.scenario import Scenario, bundled_names, load
 
 
@@ -49,7 +50,7 @@ class Catalog:
         if self.extra_arg is not None:
             return self.extra_arg
         names = bundled_names()
-        return "dprk-2025" if "dprk-2025" in names else names[0]
+        return DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]
 
     def names(self) -> list[str]:
         """Every scenario the API serves, sorted."""
