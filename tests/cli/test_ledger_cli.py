@@ -147,3 +147,20 @@ def test_concurrent_resolutions_record_one(sealed, tmp_path):
     assert sorted(code for code, _ in results) == [0, 2, 2, 2]
     assert all("already resolved" in err for code, err in results if code == 2)
     assert run("ledger", "verify", "--db", str(db)).returncode == 0
+
+
+def test_import_loads_an_export_and_refuses_a_tampered_one(sealed, tmp_path):
+    db = sealed[2]
+    exported = tmp_path / "ledger.csv"
+    assert run("ledger", "export", str(exported), "--db", str(db)).returncode == 0
+    out = run("ledger", "import", str(exported), "--db", str(tmp_path / "copy.duckdb"))
+    assert out.returncode == 0 and out.stdout.startswith("imported "), out.stderr
+    assert run("ledger", "verify", "--db", str(tmp_path / "copy.duckdb")).returncode == 0
+    header, first, *rest = exported.read_text().splitlines()
+    tampered = tmp_path / "tampered.csv"
+    tampered.write_text("\n".join([header, first.replace(",false,", ",true,", 1), *rest]))
+    out = run("ledger", "import", str(tampered), "--db", str(tmp_path / "t.duckdb"))
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 1, out.stderr
+    assert "entry 1: its content does not match its hash" in lines[0]
+    assert "Traceback" not in out.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 
 import duckdb
 import pytest
@@ -259,3 +260,43 @@ def test_a_version_1_store_gains_the_ledger(tmp_path):
     Store(path).check()  # any write upgrades it
     assert lg.entries(Store(path)) == []
     assert SCHEMA_VERSION == 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_an_export_imports_into_a_new_store_with_its_chain_checked(
+    store, sealed_answers, tmp_path, suffix
+):
+    sc, answers = sealed_answers
+    lg.seal(store, sc, answers, seed=1, samples=100)
+    today = dt.datetime.now(dt.UTC).date()
+    lg.resolve(store, lg.entries(store)[0].question, "yes", today)
+    out = lg.export(store, tmp_path / f"ledger{suffix}")
+    fresh = Store(tmp_path / "fresh.duckdb")
+    assert lg.import_export(fresh, out) == len(lg.entries(store))
+    assert lg.entries(fresh) == lg.entries(store) and lg.verify(fresh) == []
+    with pytest.raises(StoreError, match="already has a ledger"):
+        lg.import_export(fresh, out)
+
+
+def test_an_edited_deleted_or_reordered_export_is_refused(store, sealed_answers, tmp_path):
+    sc, answers = sealed_answers
+    lg.seal(store, sc, answers, seed=1, samples=100)
+    header, *rows = lg.export(store, tmp_path / "ledger.csv").read_text().splitlines()
+    assert len(rows) >= 2
+    first = rows[0].split(",")
+    edited = [",".join([*first[:2], first[2] + "x", *first[3:]]), *rows[1:]]
+    cases = {
+        "edited": (edited, "entry 1: its content does not match its hash"),
+        "deleted": (rows[1:], "entry 2: out of order or missing (expected 1)"),
+        "reordered": ([rows[1], rows[0], *rows[2:]], "not chained to the entry before it"),
+    }
+    for name, (body, message) in cases.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text("\n".join([header, *body]) + "\n")
+        with pytest.raises(StoreError, match=re.escape(message)):
+            lg.import_export(Store(tmp_path / f"{name}.duckdb"), path)
+        assert lg.entries(Store(tmp_path / f"{name}.duckdb")) == []
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(StoreError, match="not a ledger export"):
+        lg.read_export(other)

@@ -244,6 +244,25 @@ def export_command(
     console.print(str(out), markup=False, highlight=False, soft_wrap=True)  # a path: whole
 
 
+@ledger_app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A file written by `ledger export`.")],
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Load an exported ledger into a store without one, after checking every entry's hash
+    and the chain (one line per broken entry, exit 2)."""
+    from summitry.cli.runs import writable_store
+    from summitry.store import StoreError
+    from summitry.store.ledger import import_export
+
+    store = writable_store(db)
+    try:
+        n = import_export(store, path)
+    except StoreError as err:
+        fail(str(err))
+    console.print(f"imported {n} entries, chain intact", markup=False, highlight=False)
+
+
 @ledger_app.command("score")
 def score_command(
     db: DbOption = Path(DEFAULT_DB),

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from summitry.store.files import first_line
 from summitry.store.hashing import canonical_json, scenario_hash
 from summitry.store.schema import StoreError
 
@@ -557,3 +558,92 @@ def export(store: Store, path: Path, *, overwrite: bool = False) -> Path:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+# -- import ----------------------------------------------------------------------------------
+
+_INTS = ("entry_id", "seed", "samples")
+
+
+def read_export(path: Path) -> list[Entry]:
+    """The entries of a file written by :func:`export` (CSV or Parquet), every value read as
+    text and typed by the ledger's columns, so that the hashes can be recomputed exactly.
+    One :class:`StoreError` for a file that is not such an export."""
+    import duckdb
+
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise StoreError(f"{path}: a ledger export is .csv or .parquet")
+    if not path.is_file():
+        raise StoreError(f"{path}: no such file")
+    reader = (
+        f"read_parquet('{_sql_path(path)}')"
+        if path.suffix.lower() == ".parquet"
+        else f"read_csv('{_sql_path(path)}', header = true, all_varchar = true)"
+    )
+    try:
+        con = duckdb.connect(":memory:")
+        try:
+            rel = con.sql(f"SELECT * FROM {reader}")
+            if list(rel.columns) != list(COLUMNS):
+                raise StoreError(f"{path}: not a ledger export (columns {rel.columns[:4]}...)")
+            cast = ", ".join(f"CAST({c} AS VARCHAR)" for c in COLUMNS)
+            rows = con.sql(f"SELECT {cast} FROM {reader}").fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: not a readable ledger export ({first_line(exc)})") from None
+    out = []
+    for row in rows:
+        d: dict[str, Any] = dict(zip(COLUMNS, row, strict=True))
+        try:
+            for k in _INTS:
+                d[k] = None if d[k] is None else int(d[k])
+            d["probability"] = None if d["probability"] is None else float(d["probability"])
+        except ValueError:
+            raise StoreError(f"{path}: entry {d['entry_id']}: not a number") from None
+        d["retrospective"] = str(d["retrospective"]).lower() == "true"
+        out.append(Entry(**d))
+    return out
+
+
+def chain_problems(items: Sequence[Entry]) -> list[str]:
+    """One line per entry whose hash does not match its content or whose ``prev_hash`` is
+    not the hash of the entry before it (ids 1, 2, ... in order)."""
+    problems, prev = [], GENESIS
+    for n, e in enumerate(items, start=1):
+        if e.entry_id != n:
+            problems.append(f"entry {e.entry_id}: out of order or missing (expected {n})")
+        if e.prev_hash != prev:
+            problems.append(f"entry {e.entry_id}: not chained to the entry before it")
+        if entry_hash(e.hashed()) != e.entry_hash:
+            problems.append(f"entry {e.entry_id}: its content does not match its hash")
+        prev = e.entry_hash
+    return problems
+
+
+def import_export(store: Store, path: Path) -> int:
+    """Load an exported ledger into ``store``'s empty ledger after checking its whole chain
+    (:func:`chain_problems`); the entries keep their ids, times and hashes. Returns the
+    number of entries."""
+    items = read_export(path)
+    problems = chain_problems(items)
+    if problems:
+        raise StoreError(f"{path}: " + "; ".join(problems[:3]))
+
+    with store._writer() as con:
+        if con.execute("SELECT count(*) FROM ledger").fetchone() != (0,):
+            raise StoreError(f"{store.path} already has a ledger; import into a new store")
+        for e in items:
+            con.execute(
+                f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES "
+                f"({', '.join('?' for _ in COLUMNS)})",
+                [getattr(e, k) for k in COLUMNS],
+            )
+        if items:
+            last = items[-1]
+            con.execute("DELETE FROM store_meta WHERE key = 'ledger_head'")
+            con.execute(
+                "INSERT INTO store_meta VALUES ('ledger_head', ?)",
+                [f"{last.entry_id}:{last.entry_hash}"],
+            )
+    return len(items)
