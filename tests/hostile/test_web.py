@@ -15,6 +15,7 @@ import psutil
 import pytest
 from fastapi.testclient import TestClient
 
+from browser import MISSING, RUNNABLE, launched
 from summitry.web import create_app
 from summitry.web.limits import MAX_BODY_BYTES
 from web.server import serving
@@ -118,31 +119,23 @@ def test_the_api_returns_scenario_text_exactly(tmp_path: Path) -> None:
 
 # -- the page, in a real browser ---------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
 INJECTION = '<img src=x onerror="window.__pwned = 1"> [bold]x[/bold] :x: \x1b[2J'
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"), reason=f"{CHROMIUM} is not installed"
-)
+@pytest.mark.skipif(not RUNNABLE, reason=MISSING)
 def test_the_page_shows_scenario_text_literally(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    assert CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)"
     path = hostile_scenario(tmp_path)
     text = path.read_text(encoding="utf-8").replace(
         json.dumps(HOSTILE), json.dumps(HOSTILE + INJECTION), 1
     )
     path.write_text(text, encoding="utf-8")
-    with serving(create_app(path, samples=20)) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(url + "/")
-            title = page.locator("#scenario-title")
-            expect(title).to_contain_text("Border [/] talks [/bold]", timeout=WAIT * 1000)
-            assert title.text_content() == HOSTILE + INJECTION
-            assert page.locator("#scenario-title *").count() == 0  # no element made of it
-            assert page.evaluate("window.__pwned") is None
-        finally:
-            browser.close()
+    with serving(create_app(path, samples=20)) as url, launched() as browser:
+        page = browser.new_page()
+        page.goto(url + "/")
+        title = page.locator("#scenario-title")
+        expect(title).to_contain_text("Border [/] talks [/bold]", timeout=WAIT * 1000)
+        assert title.text_content() == HOSTILE + INJECTION
+        assert page.locator("#scenario-title *").count() == 0  # no element made of it
+        assert page.evaluate("window.__pwned") is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +14,7 @@ from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
 import summitry as sm
+from browser import MISSING, RUNNABLE, launched
 from summitry import sensitivity as sa
 from summitry.cli import app
 from summitry.defaults import DEFAULT_SCENARIO
@@ -29,7 +29,6 @@ from summitry.report.html import render_html
 from summitry.report.png import DPI, WIDTH, write_pngs
 from summitry.scenario import validate
 
-CHROMIUM = Path("/usr/bin/chromium")
 runner = CliRunner()
 
 
@@ -530,40 +529,32 @@ def test_the_readme_report_examples_run_one_after_another(tmp_path):
 
 
 def test_report_renders_in_chromium(tmp_path):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (install Debian's chromium package)")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
+    if not RUNNABLE:
+        pytest.skip(MISSING)
     res = invoke("--samples", "80", "--seed", "1", "--out", str(tmp_path), "--no-png", "--no-store")
     assert res.exit_code == 0, res.output
     page_file = tmp_path / "report.html"
     errors: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(page_file.as_uri())
-            page.wait_for_function(  # every chart drawn, however slowly (bounded generously)
-                "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
-                " return els.length > 0 && els.every((e) => e.querySelector('.main-svg')); }",
-                timeout=120_000,
-            )
-            ids = page.eval_on_selector_all(".js-plotly-plot", "els => els.map(e => e.id)")
-            with_svg = page.eval_on_selector_all(
-                ".js-plotly-plot", "els => els.filter(e => e.querySelector('svg')).length"
-            )
-            points = page.eval_on_selector_all(
-                "#fig-settlement .scatterlayer .trace", "els => els.length"
-            )
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    with launched() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri())
+        page.wait_for_function(  # every chart drawn, however slowly (bounded generously)
+            "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
+            " return els.length > 0 && els.every((e) => e.querySelector('.main-svg')); }",
+            timeout=120_000,
+        )
+        ids = page.eval_on_selector_all(".js-plotly-plot", "els => els.map(e => e.id)")
+        with_svg = page.eval_on_selector_all(
+            ".js-plotly-plot", "els => els.filter(e => e.querySelector('svg')).length"
+        )
+        points = page.eval_on_selector_all(
+            "#fig-settlement .scatterlayer .trace", "els => els.length"
+        )
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert errors == []
     assert ids == ["fig-settlement", "fig-deal", "fig-options", "fig-drivers"]
     assert with_svg == 4

@@ -7,31 +7,28 @@ skipped otherwise. Playwright's own browser download is never used.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import summitry as sm
+from browser import MISSING, RUNNABLE
 from summitry.scenario import load
 from summitry.web import create_app
 
 from .server import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 SAMPLES = 100
 TIMEOUT_MS = 120_000
 """How long an expectation may wait for the page (generous: only a broken page takes this
 long, however loaded the machine)."""
 
-MISSING = f"{CHROMIUM} is not installed (apt-get install chromium)"
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
+if not RUNNABLE:
     pytest.skip(MISSING, allow_module_level=True)
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect  # noqa: E402
 
 expect.set_options(timeout=TIMEOUT_MS)  # every expectation, not only those given a timeout
 
@@ -42,17 +39,6 @@ def server() -> Iterator[str]:
     # dprk-2025, not the default: a scenario whose deal answers the channel and the edits
     with serving(create_app("dprk-2025", samples=SAMPLES)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium; on CI its absence fails every browser test (not only skips)."""
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING, pytrace=False)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 class Console:

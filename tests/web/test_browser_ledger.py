@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from browser import MISSING, RUNNABLE
 from question_scenarios import scenario_text
 from summitry.forecast import forecast
 from summitry.report.html import render_html
@@ -23,14 +22,12 @@ from summitry.web import create_app
 
 from .server import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 120_000
-MISSING = f"{CHROMIUM} is not installed (apt-get install chromium)"
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
+if not RUNNABLE:
     pytest.skip(MISSING, allow_module_level=True)
 
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -60,16 +57,6 @@ def store(tmp_path_factory) -> Store:
     for i, (_, outcome) in enumerate(PAIRS):
         lg.resolve(s, f"fx/q{i}", outcome, dt.date(2026, 6, 1))
     return s
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING, pytrace=False)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def test_dashboard_shows_the_ledger(browser: Browser, store: Store) -> None:

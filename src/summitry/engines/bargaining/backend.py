@@ -16,17 +16,4 @@ def build_backend(
     """Pieces (linear) or regions (quadratic) of the samples ``rows``; ``d`` is (rows, 2 + V)."""
     sl = slice(None) if rows is None else rows
     build = build_linear if p.form == "linear" else build_quadratic
-    return build(
-        p.a[sl],
-        p.b[sl],
-        p.w_a[sl],
-        p.w_b[sl],
-        p.z0[sl],
-        p.tau_a[sl],
-        p.tau_b[sl],
-        p.ratifier_ideal[sl],
-        p.ratifier_weight[sl],
-        d,
-        p.lower[sl],
-        p.upper[sl],
-    )
+    return build(p, d, sl)

@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from summitry.engines.bargaining.problem import BoolArray, FloatArray
+from summitry.engines.bargaining.problem import BargainingProblem, BoolArray, FloatArray
 from summitry.engines.bargaining.search import Rows
 from summitry.engines.bargaining.utility import effective_utility, utility
 
@@ -134,22 +134,12 @@ class PiecewiseLinear(Rows):
         return np.clip(np.where(close, snapped, z), self.lo, self.hi)
 
 
-def build_linear(
-    a: FloatArray,
-    b: FloatArray,
-    w_a: FloatArray,
-    w_b: FloatArray,
-    z0: FloatArray,
-    tau_a: FloatArray,
-    tau_b: FloatArray,
-    ratifier_ideal: FloatArray,
-    ratifier_weight: FloatArray,
-    d: FloatArray,
-    box_lo: FloatArray,
-    box_hi: FloatArray,
-) -> PiecewiseLinear:
-    """Cut every issue of every sample into pieces; ``d`` is (B, 2 + V); ``box_lo``,
-    ``box_hi`` (B, D) the consent box (the hull is cut to it; it contains z0)."""
+def build_linear(p: BargainingProblem, d: FloatArray, rows: slice) -> PiecewiseLinear:
+    """Cut every issue of the samples ``rows`` of ``p`` into pieces; ``d`` is (B, 2 + V);
+    ``box_lo``, ``box_hi`` (B, D) the consent box (the hull is cut to it; it contains z0)."""
+    a, b, w_a, w_b, z0, tau_a, tau_b, ratifier_ideal, ratifier_weight, box_lo, box_hi = p.arrays(
+        rows
+    )
     size, n_issues = a.shape
     r_ideal = np.moveaxis(ratifier_ideal, 1, 2)  # (B, D, V)
     r_weight = np.moveaxis(ratifier_weight, 1, 2)

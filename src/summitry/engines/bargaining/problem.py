@@ -81,6 +81,19 @@ class BargainingProblem:
         assert self.box_hi is not None  # set in __post_init__
         return self.box_hi
 
+    def arrays(self, rows: slice) -> tuple[FloatArray, ...]:
+        """Views of the per-sample arrays the exact representations are built from, for
+        ``rows``: a, b, w_a, w_b, z0, tau_a, tau_b, ratifier_ideal, ratifier_weight, and the
+        consent box (lower, upper)."""
+        names = ("a", "b", "w_a", "w_b", "z0", "tau_a", "tau_b")
+        return (
+            *(getattr(self, n)[rows] for n in names),
+            self.ratifier_ideal[rows],
+            self.ratifier_weight[rows],
+            self.lower[rows],
+            self.upper[rows],
+        )
+
     @property
     def size(self) -> int:
         """B, the number of samples."""

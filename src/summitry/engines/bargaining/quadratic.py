@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from summitry.engines.bargaining.problem import BoolArray, FloatArray
+from summitry.engines.bargaining.problem import BargainingProblem, BoolArray, FloatArray
 from summitry.engines.bargaining.search import Rows
 
 TIE_TOL = 1e-14
@@ -98,22 +98,12 @@ class PiecewiseQuadratic(Rows):
         return np.clip(z, self.cuts[..., 0], self.cuts[..., -1])
 
 
-def build_quadratic(
-    a: FloatArray,
-    b: FloatArray,
-    w_a: FloatArray,
-    w_b: FloatArray,
-    z0: FloatArray,
-    tau_a: FloatArray,
-    tau_b: FloatArray,
-    ratifier_ideal: FloatArray,
-    ratifier_weight: FloatArray,
-    d: FloatArray,
-    box_lo: FloatArray,
-    box_hi: FloatArray,
-) -> PiecewiseQuadratic:
-    """Cut every issue of every sample into regions; ``d`` is (B, 2 + V); ``box_lo``,
-    ``box_hi`` (B, D) the consent box (the hull is cut to it; it contains z0)."""
+def build_quadratic(p: BargainingProblem, d: FloatArray, rows: slice) -> PiecewiseQuadratic:
+    """Cut every issue of the samples ``rows`` of ``p`` into regions; ``d`` is (B, 2 + V);
+    ``box_lo``, ``box_hi`` (B, D) the consent box (the hull is cut to it; it contains z0)."""
+    a, b, w_a, w_b, z0, tau_a, tau_b, ratifier_ideal, ratifier_weight, box_lo, box_hi = p.arrays(
+        rows
+    )
     size, _ = a.shape
     n_rat = ratifier_ideal.shape[1]
     centre = np.concatenate([a[:, None], b[:, None], ratifier_ideal], axis=1)  # (B, P, D)
